@@ -1,0 +1,48 @@
+"""The `skillx` command line. Each sub-module registers its own commands.
+
+Sub-modules import heavy libraries (torch, sentence-transformers) inside the command
+functions, so `skillx --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from skillx.errors import SkillxError
+
+app = typer.Typer(
+    name="skillx",
+    help="Extract ESCO skills from job postings.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module skillx.cli.<name> defines `register(app: typer.Typer) -> None`.
+_COMMAND_MODULES: tuple[str, ...] = ("taxonomy",)
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(f"skillx.cli.{_name}").register(app)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the skillx version and exit."),
+) -> None:
+    if version:
+        from skillx import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+def main() -> None:
+    """Console entry point: user errors print one clear line and exit with status 1."""
+    try:
+        app()
+    except SkillxError as exc:
+        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(1)

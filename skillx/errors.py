@@ -1,0 +1,70 @@
+"""Every user-facing error of skillx, in one place.
+
+Each message says what went wrong and how to fix it. Raise these instead of letting an
+exception from a dependency (pandas, rdflib, torch) reach the user.
+"""
+
+from __future__ import annotations
+
+
+class SkillxError(Exception):
+    """Base class of every error skillx raises on purpose."""
+
+
+class TaxonomyError(SkillxError):
+    """A taxonomy could not be found, read or validated."""
+
+
+class TaxonomyNotFoundError(TaxonomyError, FileNotFoundError):
+    """No taxonomy files at the place the user pointed to."""
+
+
+class ChecksumMismatchError(TaxonomyError):
+    """A downloaded or supplied ESCO archive does not match the published checksum."""
+
+
+class UnknownVersionError(TaxonomyError, ValueError):
+    """An ESCO version or language that the manifest does not know."""
+
+
+class NotFittedError(SkillxError, ValueError):
+    """A trainable object was used before `fit()`."""
+
+
+class ModelError(SkillxError):
+    """A model directory is missing or is not a sentence-transformers / skillx model."""
+
+
+class InputError(SkillxError, ValueError):
+    """Input text, a corpus or a benchmark file that skillx cannot use."""
+
+
+class UnknownNameError(SkillxError, KeyError):
+    """A name looked up in a registry that does not hold it."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+def missing_file(what: str, path: object, fix: str) -> TaxonomyNotFoundError:
+    return TaxonomyNotFoundError(f"{what} not found at '{path}'. {fix}")
+
+
+def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> UnknownNameError:
+    options = ", ".join(sorted(known)) or "(none registered)"
+    return UnknownNameError(f"Unknown {kind} '{name}'. Available: {options}")
+
+
+def unknown_version(version: str, known: list[str] | tuple[str, ...]) -> UnknownVersionError:
+    return UnknownVersionError(
+        f"Unknown ESCO version '{version}'. Available: {', '.join(sorted(known))}. "
+        "Pass one of these as `version=`, or pass a path to the ESCO files you downloaded."
+    )
+
+
+def not_fitted(obj: object) -> NotFittedError:
+    name = type(obj).__name__
+    return NotFittedError(
+        f"This {name} instance is not fitted yet. Call 'fit' with appropriate arguments "
+        "before using this object."
+    )
