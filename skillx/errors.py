@@ -39,6 +39,22 @@ class InputError(SkillxError, ValueError):
     """Input text, a corpus or a benchmark file that skillx cannot use."""
 
 
+class InputTypeError(InputError, TypeError):
+    """An input of the wrong type (e.g. None or bytes where a str is needed)."""
+
+
+class SkillIndexError(SkillxError):
+    """A saved skill index is missing, unreadable, or does not fit the taxonomy/model asked for."""
+
+
+class StaleIndexError(SkillIndexError):
+    """A saved skill index was built from another model, taxonomy or skill-text mode."""
+
+
+class CorpusWarning(UserWarning):
+    """A corpus line was skipped (undecodable, binary, corrupt JSON, too long); names the line."""
+
+
 class UnknownNameError(SkillxError, KeyError):
     """A name looked up in a registry that does not hold it."""
 

@@ -13,6 +13,7 @@ from typing import IO
 import pandas as pd
 
 from skillx.errors import TaxonomyError, TaxonomyNotFoundError
+from skillx.taxonomy.manifest import zip_name
 from skillx.taxonomy.model import Taxonomy
 from skillx.taxonomy.records import Skill, SkillGroup, SkillRelation
 
@@ -23,11 +24,6 @@ ZIP_NAME = re.compile(
     re.IGNORECASE,
 )
 SKILL_COLUMNS = ("conceptUri", "preferredLabel")
-
-
-def zip_name(version: str, language: str) -> str:
-    """File name of an official ESCO CSV zip; ``language=""`` gives the relations zip."""
-    return f"ESCO dataset - v{version} - classification - {language} - csv.zip"
 
 
 class _CsvFiles:
@@ -82,6 +78,8 @@ def discover_esco_sources(path: Path, *, version: str | None, language: str) -> 
             f"No ESCO files at '{path}'. Pass the folder holding the ESCO CSV zips, one of the "
             "zips, or a folder of extracted CSVs; or set SKILLX_ESCO to such a folder."
         )
+    if path.is_file() and path.suffix.lower() == ".csv":  # e.g. .../skills_en.csv: read its folder
+        path = path.parent
     folder = path.parent if path.is_file() else path
     zips = {p: ZIP_NAME.search(p.name) for p in folder.glob("*.zip")}
     official = {p: m for p, m in zips.items() if m}
@@ -89,7 +87,8 @@ def discover_esco_sources(path: Path, *, version: str | None, language: str) -> 
         match = official.get(path)
         found_version = version or (match.group("version") if match else "")
         chosen = [path] + [
-            p for p, m in official.items()
+            p
+            for p, m in official.items()
             if p != path and m.group("lang") == "" and m.group("version") == found_version
         ]
         return chosen, found_version
@@ -98,11 +97,14 @@ def discover_esco_sources(path: Path, *, version: str | None, language: str) -> 
         if version is None:
             version = versions[-1]
         chosen = [
-            p for p, m in sorted(official.items())
+            p
+            for p, m in sorted(official.items())
             if m.group("version") == version and m.group("lang") in (language, "")
         ]
         if not any(official[p].group("lang") == language for p in chosen):
-            have = sorted({f"v{m.group('version')} ({m.group('lang') or 'relations'})" for m in official.values()})
+            have = sorted(
+                {f"v{m.group('version')} ({m.group('lang') or 'relations'})" for m in official.values()}
+            )
             raise TaxonomyNotFoundError(
                 f"'{folder}' has no ESCO v{version} classification zip for language '{language}' "
                 f"(found: {', '.join(have)}). Download '{zip_name(version, language)}' from the "
@@ -112,9 +114,7 @@ def discover_esco_sources(path: Path, *, version: str | None, language: str) -> 
     return [path], version or ""
 
 
-def read_esco_csv(
-    path: str | Path, *, version: str | None = None, language: str = "en"
-) -> Taxonomy:
+def read_esco_csv(path: str | Path, *, version: str | None = None, language: str = "en") -> Taxonomy:
     """Read the official ESCO CSV download into a `Taxonomy`.
 
     Args:
@@ -143,24 +143,30 @@ def read_esco_csv(
     groups_file = files.find(f"skillGroups_{language}.csv")
     groups = (
         _read_table(groups_file, f"skillGroups_{language}.csv", SKILL_COLUMNS)
-        if groups_file else pd.DataFrame(columns=list(SKILL_COLUMNS))
+        if groups_file
+        else pd.DataFrame(columns=list(SKILL_COLUMNS))
     )
-    broader_file = files.find("broaderRelationsSkillPillar.csv", f"broaderRelationsSkillPillar_{language}.csv")
+    broader_file = files.find(
+        "broaderRelationsSkillPillar.csv", f"broaderRelationsSkillPillar_{language}.csv"
+    )
     broader: dict[str, list[str]] = defaultdict(list)
     if broader_file is not None:
         links = _read_table(broader_file, "broaderRelationsSkillPillar.csv", ("conceptUri", "broaderUri"))
-        for child, parent in zip(links["conceptUri"], links["broaderUri"]):
+        for child, parent in zip(links["conceptUri"], links["broaderUri"], strict=True):
             broader[child].append(parent)
     relations_file = files.find("skillSkillRelations.csv", f"skillSkillRelations_{language}.csv")
     relations: list[SkillRelation] = []
     if relations_file is not None:
         rel = _read_table(
-            relations_file, "skillSkillRelations.csv",
+            relations_file,
+            "skillSkillRelations.csv",
             ("originalSkillUri", "relatedSkillUri", "relationType"),
         )
         relations = [
             SkillRelation(s, t, r or "related")
-            for s, t, r in zip(rel["originalSkillUri"], rel["relatedSkillUri"], rel["relationType"])
+            for s, t, r in zip(
+                rel["originalSkillUri"], rel["relatedSkillUri"], rel["relationType"], strict=True
+            )
         ]
     return Taxonomy(
         (_skill(row, broader) for row in skills.itertuples(index=False)),
@@ -222,7 +228,8 @@ def _read_table(opener: Callable[[], IO[bytes]], name: str, required: tuple[str,
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise TaxonomyError(
-            f"'{name}' lacks the column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}. "
+            f"'{name}' lacks the column(s) {', '.join(missing)}; "
+            f"it has {', '.join(map(str, frame.columns))}. "
             "Expected the official ESCO CSV layout (e.g. conceptUri, preferredLabel, altLabels)."
         )
     return frame

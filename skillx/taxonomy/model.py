@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from skillx.errors import TaxonomyError
@@ -14,6 +14,9 @@ from skillx.taxonomy.records import LabelKind, Skill, SkillGroup, SkillRelation,
 
 if TYPE_CHECKING:
     import pandas as pd
+
+_SKILL_FIELDS = tuple(f.name for f in fields(Skill))
+_GROUP_FIELDS = tuple(f.name for f in fields(SkillGroup))
 
 
 class Taxonomy:
@@ -29,6 +32,8 @@ class Taxonomy:
         name: Short name, e.g. ``"ESCO"``.
         version: Taxonomy version, e.g. ``"1.1.0"``; ``""`` for custom taxonomies.
         language: Language code of the labels, e.g. ``"en"``.
+        fingerprint: A fingerprint computed earlier for the same content (the taxonomy cache
+            stores it); computed on first use when None.
 
     Raises:
         TaxonomyError: If two skills share a URI.
@@ -49,6 +54,7 @@ class Taxonomy:
         name: str = "custom",
         version: str = "",
         language: str = "en",
+        fingerprint: str | None = None,
     ) -> None:
         self.name = name
         self.version = version
@@ -63,17 +69,24 @@ class Taxonomy:
             self._skills[skill.uri] = skill
         self._groups: dict[str, SkillGroup] = {g.uri: g for g in groups}
         self._relations: tuple[SkillRelation, ...] = tuple(relations)
+        self._fingerprint: str | None = fingerprint
         self._build_lookups()
 
     def _build_lookups(self) -> None:
+        # Hot path of a warm cache load (full ESCO: ~110k labels); plain dicts of tuples,
+        # no intermediate lists. A label shared by several skills is rare, so tuple growth is cheap.
         self._position = {uri: i for i, uri in enumerate(self._skills)}
-        by_label: dict[str, list[str]] = defaultdict(list)
-        for skill in self._skills.values():
-            for label in dict.fromkeys(label.casefold() for label in skill.labels):
-                by_label[label].append(skill.uri)
-        self._by_label = {label: tuple(uris) for label, uris in by_label.items()}
+        by_label: dict[str, tuple[str, ...]] = {}
+        get = by_label.get
+        for uri, skill in self._skills.items():
+            keys = {label.casefold() for label in skill.labels}
+            for key in keys:
+                have = get(key)
+                by_label[key] = (uri,) if have is None else (*have, uri)
+        self._by_label = by_label
         children: dict[str, list[str]] = defaultdict(list)
-        for concept in (*self._skills.values(), *self._groups.values()):
+        concepts: tuple[Skill | SkillGroup, ...] = (*self._skills.values(), *self._groups.values())
+        for concept in concepts:
             for parent in concept.broader:
                 children[parent].append(concept.uri)
         self._children = {parent: tuple(kids) for parent, kids in children.items()}
@@ -191,13 +204,16 @@ class Taxonomy:
     @property
     def fingerprint(self) -> str:
         """SHA-256 over the canonical content; equal taxonomies have equal fingerprints."""
-        cached = getattr(self, "_fingerprint", None)
+        cached = self._fingerprint
         if cached is None:
             digest = hashlib.sha256()
             for part in (
                 [self.name, self.version, self.language],
-                [asdict(s) for s in self._skills.values()],
-                [asdict(g) for g in sorted(self._groups.values(), key=lambda g: g.uri)],
+                [[getattr(s, f) for f in _SKILL_FIELDS] for s in self._skills.values()],
+                [
+                    [getattr(g, f) for f in _GROUP_FIELDS]
+                    for g in sorted(self._groups.values(), key=lambda g: g.uri)
+                ],
                 sorted(f"{r.source}|{r.target}|{r.relation_type}" for r in self._relations),
             ):
                 digest.update(json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
@@ -223,7 +239,13 @@ class Taxonomy:
                 for s in self._skills.values()
             ],
             columns=[
-                "uri", "preferred_label", "alt_labels", "hidden_labels", "description",
-                "skill_type", "reuse_level", "broader",
+                "uri",
+                "preferred_label",
+                "alt_labels",
+                "hidden_labels",
+                "description",
+                "skill_type",
+                "reuse_level",
+                "broader",
             ],
         )

@@ -1,0 +1,111 @@
+"""`skillx taxonomy info|download|convert`: inspect, fetch and convert taxonomies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from skillx.errors import SkillxError
+
+taxonomy_app = typer.Typer(help="Inspect, download and convert skills taxonomies (ESCO or SKOS).")
+
+
+def _fail(exc: SkillxError) -> typer.Exit:
+    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+@taxonomy_app.command("info")
+def info(
+    source: Annotated[
+        Path | None,
+        typer.Argument(
+            help="ESCO zip, folder of ESCO zips or CSVs, or SKOS file. Default: SKILLX_ESCO, cache, download."
+        ),
+    ] = None,
+    version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
+    language: Annotated[str, typer.Option("--language", "-l", help="Label language.")] = "en",
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Parse the files even if a cached copy exists.")
+    ] = False,
+) -> None:
+    """Show counts (skills by type, groups, relations, surface forms), fingerprint and origin."""
+    from skillx.taxonomy.locate import locate_taxonomy, read_source
+
+    try:
+        found = locate_taxonomy(source, version=version, language=language)
+        taxonomy = read_source(found, cache=not no_cache)
+    except SkillxError as exc:
+        raise _fail(exc) from None
+    types = Counter(s.skill_type or "(none)" for s in taxonomy)
+    forms = Counter(f.kind.value for f in taxonomy.surface_forms())
+    relations = Counter(r.relation_type for r in taxonomy.relations)
+    rows = [
+        ("taxonomy", f"{taxonomy.name} {taxonomy.version}".strip()),
+        ("language", taxonomy.language),
+        ("loaded from", found.describe()),
+        ("skills", str(len(taxonomy))),
+        *((f"  {kind}", str(n)) for kind, n in sorted(types.items())),
+        ("groups", str(len(taxonomy.groups))),
+        ("relations", str(len(taxonomy.relations))),
+        *((f"  {kind}", str(n)) for kind, n in sorted(relations.items())),
+        ("surface forms", str(sum(forms.values()))),
+        *((f"  {kind}", str(n)) for kind, n in forms.items()),
+        ("fingerprint", taxonomy.fingerprint),
+    ]
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        typer.echo(f"{key:<{width}}  {value}")
+
+
+@taxonomy_app.command("download")
+def download(
+    version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
+    language: Annotated[str, typer.Option("--language", "-l", help="ESCO language code.")] = "en",
+    dest: Annotated[
+        Path | None,
+        typer.Option("--dest", help="Target folder. Default: the skillx cache (cache_dir('esco'))."),
+    ] = None,
+) -> None:
+    """Download the official ESCO CSV zips (labels + relations), verified against the manifest."""
+    import warnings
+
+    from skillx.taxonomy.download import download_esco
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            paths = download_esco(version, language, dest=dest)
+    except SkillxError as exc:
+        raise _fail(exc) from None
+    for warning in caught:
+        typer.secho(f"Warning: {warning.message}", err=True, fg=typer.colors.YELLOW)
+    for path in paths:
+        typer.echo(str(path))
+
+
+@taxonomy_app.command("convert")
+def convert(
+    source: Annotated[Path, typer.Argument(help="ESCO zip, folder of ESCO zips or CSVs, or SKOS file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output SKOS Turtle file (.ttl).")],
+    version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
+    language: Annotated[str, typer.Option("--language", "-l", help="Label language.")] = "en",
+) -> None:
+    """Convert a taxonomy to SKOS Turtle."""
+    from skillx.taxonomy.locate import load_taxonomy
+    from skillx.taxonomy.skos import write_skos
+
+    try:
+        taxonomy = load_taxonomy(source, version=version, language=language)
+        write_skos(taxonomy, output)
+    except SkillxError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"Wrote {len(taxonomy)} skills and {len(taxonomy.groups)} groups to {output}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `taxonomy` command group to the skillx app."""
+    app.add_typer(taxonomy_app, name="taxonomy")
