@@ -1,0 +1,316 @@
+"""Tests of skillx.training: config, row building, and a short real fine-tuning run (slow)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skillx.errors import InputError, NotFittedError, UnknownNameError
+from skillx.taxonomy import Taxonomy
+from skillx.training import SkillEncoderTrainer, TrainingConfig, build_rows
+
+TEMPLATES = [
+    "You have solid experience with {}.",
+    "Knowledge of {} is a big plus.",
+    "We expect you to {} on a daily basis.",
+    "Our team relies on {} every day.",
+    "Hands-on {} skills are required for this role.",
+    "The ideal candidate is confident with {}.",
+]
+
+
+def make_pairs(taxonomy: Taxonomy, per_skill: int = 8, seed: int = 0) -> pd.DataFrame:
+    """Sentences built from templates around a skill label, with the mention's offsets."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for skill in taxonomy:
+        forms = [skill.preferred_label, *skill.alt_labels]
+        for i in range(per_skill):
+            form = forms[int(rng.integers(len(forms)))]
+            template = TEMPLATES[(i + len(skill.uri)) % len(TEMPLATES)]
+            sentence = template.format(form)
+            start = sentence.index(form)
+            rows.append({
+                "sentence": sentence, "start": start, "end": start + len(form), "uri": skill.uri,
+                "surface_form": form, "ambiguous": False,
+            })
+    return pd.DataFrame(rows)
+
+
+def small_config(**overrides) -> TrainingConfig:
+    base = dict(negatives={"taxonomy": 1, "random": 1}, description_anchors=False, max_pairs_per_skill=0,
+                max_pairs_per_form=0)
+    base.update(overrides)
+    return TrainingConfig(**base)
+
+
+# -- config -----------------------------------------------------------------------------------
+def test_config_json_round_trip(tmp_path: Path) -> None:
+    cfg = TrainingConfig(seed=3, negatives={"similar": 2}, mask_mentions=0.5, frozen_skill_tower=True)
+    assert TrainingConfig.from_json(cfg.to_json()) == cfg
+    cfg.to_json(tmp_path / "c.json")
+    assert TrainingConfig.from_json(tmp_path / "c.json") == cfg
+
+
+@pytest.mark.parametrize(("options", "match"), [
+    ({"batch_size": 1}, "batch_size"),
+    ({"mask_mentions": 1.5}, "mask_mentions"),
+    ({"batch_sampler": "fast"}, "batch_sampler"),
+    ({"negatives": {"random": -1}}, "negatives"),
+])
+def test_config_rejects_bad_values(options: dict, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        TrainingConfig(**options)
+
+
+def test_config_unknown_option_lists_valid_ones() -> None:
+    with pytest.raises(InputError, match=r"Unknown TrainingConfig option\(s\) \['lr'\].*learning_rate"):
+        TrainingConfig.from_dict({"lr": 0.1})
+
+
+def test_config_unknown_sampler_lists_registered_ones() -> None:
+    with pytest.raises(UnknownNameError, match=r"Unknown negative sampler 'hard'\. Available: .*random"):
+        TrainingConfig(negatives={"hard": 1})
+
+
+def test_config_unknown_skill_text_lists_modes() -> None:
+    with pytest.raises(UnknownNameError, match="preferred"):
+        TrainingConfig(skill_text="label-ish")
+
+
+# -- rows -------------------------------------------------------------------------------------
+def test_rows_columns_and_negatives_exclude_sentence_matches(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy, per_skill=3)
+    python, sql = toy_taxonomy.find("Python")[0].uri, toy_taxonomy.find("SQL")[0].uri
+    both = "Python and SQL are a must."
+    pairs = pd.concat([pairs, pd.DataFrame([
+        {"sentence": both, "start": 0, "end": 6, "uri": python, "surface_form": "Python"},
+        {"sentence": both, "start": 11, "end": 14, "uri": sql, "surface_form": "SQL"},
+    ])], ignore_index=True)
+    cfg = small_config(negatives={"taxonomy": 3, "random": 2})
+    rows, stats = build_rows(pairs, toy_taxonomy, cfg)
+    assert list(rows.columns) == ["anchor", "positive", *[f"negative_{i}" for i in range(1, 6)],
+                                  "positive_uri", "origin"]
+    assert stats.corpus_rows == len(rows) == len(pairs)
+    for _, row in rows[rows["anchor"] == both].iterrows():
+        negatives = {row[f"negative_{i}"] for i in range(1, 6)}
+        assert not {"Python (computer programming)", "SQL"} & negatives  # both literally matched
+        assert len(negatives) == 5
+
+
+def test_rows_deterministic_given_seed(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy)
+    a, _ = build_rows(pairs, toy_taxonomy, small_config(seed=1, mask_mentions=0.5, max_pairs_per_skill=3))
+    b, _ = build_rows(pairs, toy_taxonomy, small_config(seed=1, mask_mentions=0.5, max_pairs_per_skill=3))
+    c, _ = build_rows(pairs, toy_taxonomy, small_config(seed=2, mask_mentions=0.5, max_pairs_per_skill=3))
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+
+
+def test_rows_unknown_uris_skipped_and_counted(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy, per_skill=2)
+    ghost = pd.DataFrame([{"sentence": "Fly a spaceship.", "uri": "urn:nowhere", "start": 0, "end": 3}] * 3)
+    rows, stats = build_rows(pd.concat([pairs, ghost]), toy_taxonomy, small_config())
+    assert stats.unknown_uri_pairs == 3 and stats.unknown_uris == 1
+    assert "urn:nowhere" not in set(rows["positive_uri"])
+
+
+def test_rows_empty_or_foreign_pairs_raise(toy_taxonomy: Taxonomy, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty"):
+        build_rows(pd.DataFrame(columns=["sentence", "uri"]), toy_taxonomy, small_config())
+    with pytest.raises(InputError, match="None of the 1 pairs"):
+        build_rows(pd.DataFrame([{"sentence": "x", "uri": "urn:x"}]), toy_taxonomy, small_config())
+    with pytest.raises(InputError, match="lacks column"):
+        build_rows(pd.DataFrame([{"text": "x", "uri": "urn:x"}]), toy_taxonomy, small_config())
+    with pytest.raises(InputError, match="build-pairs"):
+        build_rows(tmp_path / "missing.parquet", toy_taxonomy, small_config())
+
+
+def test_rows_caps_per_skill_and_form_keep_rare_skills(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy, per_skill=2)
+    comm = toy_taxonomy.find("communication")[0].uri
+    flood = pd.DataFrame([{"sentence": f"Good communication skills, part {i}.", "uri": comm,
+                           "surface_form": "communication"} for i in range(200)])
+    rows, stats = build_rows(pd.concat([pairs, flood]), toy_taxonomy,
+                             small_config(max_pairs_per_skill=10, max_pairs_per_form=5))
+    counts = rows["positive_uri"].value_counts()
+    assert counts[comm] <= 10
+    assert set(counts.index) == set(toy_taxonomy.uris)  # every rare skill kept
+    assert stats.capped_by_form > 0
+
+
+def test_rows_max_rows_round_robin_keeps_every_skill(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy, per_skill=6)
+    rows, stats = build_rows(pairs, toy_taxonomy, small_config(max_rows=len(toy_taxonomy) * 2))
+    assert len(rows) == len(toy_taxonomy) * 2 and stats.capped_by_max_rows == len(pairs) - len(rows)
+    assert rows["positive_uri"].value_counts().max() == 2
+
+
+def test_rows_mask_mentions_and_description_anchors(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy, per_skill=2)
+    rows, stats = build_rows(pairs, toy_taxonomy,
+                             small_config(mask_mentions=1.0, mask_token="[MASK]", description_anchors=True))
+    corpus = rows[rows["origin"] == "corpus"]
+    assert stats.masked_rows == len(corpus) and corpus["anchor"].str.contains(r"\[MASK\]", regex=True).all()
+    described = rows[rows["origin"] == "description"]
+    assert stats.description_rows == len(described) == len(toy_taxonomy)
+    python = toy_taxonomy.find("Python")[0]
+    assert python.description in set(described["anchor"])
+
+
+def test_trainer_save_before_fit_raises(tmp_path: Path) -> None:
+    with pytest.raises(NotFittedError):
+        SkillEncoderTrainer().save(tmp_path / "m")
+
+
+# -- real fine-tuning (slow, ~1 minute) -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def trained(toy_taxonomy: Taxonomy) -> SkillEncoderTrainer:
+    cfg = TrainingConfig(
+        seed=0, max_steps=16, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0, max_seq_length=32,
+        negatives={"taxonomy": 1, "similar": 1}, description_anchors=True, mask_mentions=0.3,
+        logging_steps=1, num_threads=2,
+    )
+    return SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=8), toy_taxonomy)
+
+
+def toy_benchmark(taxonomy: Taxonomy):
+    from skillx.evaluation import Benchmark
+
+    skills = list(taxonomy)[:12]
+    return Benchmark(
+        name="toy",
+        sentences=tuple(f"Must be good at {s.preferred_label.lower()} in practice." for s in skills),
+        gold=tuple(frozenset({s.uri}) for s in skills),
+    )
+
+
+def skill_loss(model, taxonomy: Taxonomy, pairs: pd.DataFrame) -> float:
+    """Mean cross-entropy of each training sentence against every skill text (scale 20)."""
+    import torch
+
+    skills = model.encode([s.preferred_label for s in taxonomy], normalize_embeddings=True,
+                          convert_to_tensor=True)
+    sentences = model.encode(pairs["sentence"].tolist(), normalize_embeddings=True, convert_to_tensor=True)
+    labels = torch.tensor([taxonomy.position(u) for u in pairs["uri"]])
+    return float(torch.nn.functional.cross_entropy(20 * sentences @ skills.T, labels))
+
+
+@pytest.mark.slow
+def test_trainer_loss_falls(trained: SkillEncoderTrainer, toy_taxonomy: Taxonomy) -> None:
+    from skillx.encoder import load_encoder
+
+    losses = [h["loss"] for h in trained.history_]
+    assert len(losses) == 16 and all(np.isfinite(losses))
+    pairs = make_pairs(toy_taxonomy, per_skill=8)
+    before = skill_loss(load_encoder(None), toy_taxonomy, pairs)
+    assert skill_loss(trained.model_, toy_taxonomy, pairs) < 0.8 * before
+    assert trained.steps_ == 16 and trained.pairs_per_second_ > 0
+
+
+def test_trainer_keeps_best_evaluated_weights() -> None:
+    import torch
+
+    from skillx.training.trainer import SkillEncoderTrainer as T
+    from skillx.training.trainer import _RunState
+
+    model = torch.nn.Linear(2, 1)
+    scores = iter([0.2, 0.5, 0.4])
+    run = _RunState()
+    for step in (0, 1, 2):
+        with torch.no_grad():
+            model.weight.fill_(float(step))
+        T._evaluate(model, lambda m, steps: {"rp@5": next(scores), "steps": float(steps)}, run, step)
+    assert run.best_metrics == {"rp@5": 0.5, "steps": 1.0}
+    assert run.best_state is not None and torch.all(run.best_state["weight"] == 1.0)
+    assert [e["steps"] for e in run.evaluations] == [0.0, 1.0, 2.0]
+
+
+@pytest.mark.slow
+def test_trainer_model_dir_reloads_and_ranks(trained: SkillEncoderTrainer, toy_taxonomy: Taxonomy,
+                                             tmp_path: Path) -> None:
+    from skillx.encoder import load_encoder
+    from skillx.ranker import SemanticRanker
+
+    out = trained.save(tmp_path / "model")
+    assert {p.name for p in out.iterdir()} == {"model", "index", "skillx.json"}
+    meta = json.loads((out / "skillx.json").read_text())
+    assert meta["taxonomy"]["fingerprint"] == toy_taxonomy.fingerprint
+    assert meta["training"]["config"]["seed"] == 0 and meta["training"]["data"]["corpus_rows"] > 0
+    assert meta["validation"]["best"] is None  # trained without validation benchmarks
+    encoder = load_encoder(out)
+    assert encoder.max_seq_length == 32
+    ranker = SemanticRanker.from_pretrained(out, taxonomy=toy_taxonomy)
+    top = ranker.rank(["We need strong Golang developers."], k=3)[0]
+    assert top[0].label == "Go"
+    # saving again over the same model directory replaces it, leaving no temporary folders
+    trained.save(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+@pytest.mark.slow
+def test_trainer_failed_save_leaves_nothing(trained: SkillEncoderTrainer, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt  # e.g. Ctrl-C while the index is being built
+
+    monkeypatch.setattr(SkillEncoderTrainer, "_save_index", boom)
+    with pytest.raises(KeyboardInterrupt):
+        trained.save(tmp_path / "model")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_trainer_frozen_skill_tower_validates_and_reloads(toy_taxonomy: Taxonomy, tmp_path: Path) -> None:
+    from skillx.ranker import SemanticRanker
+
+    cfg = TrainingConfig(seed=0, max_steps=10, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0,
+                         max_seq_length=32, frozen_skill_tower=True, description_anchors=False,
+                         eval_steps=5, logging_steps=1, num_threads=2)
+    trainer = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy,
+                                           validation=[toy_benchmark(toy_taxonomy)])
+    assert [int(v["steps"]) for v in trainer.validation_] == [0, 5, 10]
+    assert trainer.best_metrics_["rp@5"] == max(v["rp@5"] for v in trainer.validation_)
+    assert 0.0 <= trainer.best_metrics_["toy_rp@5"] <= 1.0
+    out = trainer.save(tmp_path / "frozen")
+    meta = json.loads((out / "skillx.json").read_text())
+    assert meta["skill_tower"] == "frozen" and meta["validation"]["best"] == trainer.best_metrics_
+    ranker = SemanticRanker.from_pretrained(out, taxonomy=toy_taxonomy)
+    np.testing.assert_allclose(ranker.index.embeddings, trainer.base_skill_embeddings_, atol=1e-6)
+    assert ranker.rank(["Experience with Golang."], k=1)[0][0].label == "Go"
+
+
+def test_length_grouped_batches_cover_rows_once_without_repeated_positive() -> None:
+    from datasets import Dataset
+
+    from skillx.training.batching import LengthGroupedBatchSampler
+
+    rng = np.random.default_rng(0)
+    anchors = ["word " * int(n) for n in rng.integers(1, 40, size=300)]
+    positives = [f"skill {i % 7}" for i in range(300)]  # only 7 distinct positives
+    data = Dataset.from_dict({"anchor": anchors, "positive": positives})
+    sampler = LengthGroupedBatchSampler(data, batch_size=6, drop_last=False, seed=1)
+    batches = list(sampler)
+    assert sorted(i for b in batches for i in b) == list(range(300))
+    assert all(len({positives[i] for i in b}) == len(b) for b in batches)
+    assert batches == list(LengthGroupedBatchSampler(data, batch_size=6, drop_last=False, seed=1))
+    spread = np.mean([np.ptp([len(anchors[i]) for i in b]) for b in batches if len(b) == 6])
+    assert spread < 0.5 * np.ptp([len(a) for a in anchors])  # similar lengths share a batch
+
+
+@pytest.mark.parametrize(("content", "match"), [("sentence,uri\n", "empty"), (None, "not found")])
+def test_cli_train_bad_pairs_fail_early(tmp_path: Path, content: str | None, match: str) -> None:
+    from typer.testing import CliRunner
+
+    from skillx.cli import app
+
+    pairs = tmp_path / "pairs.csv"
+    if content is not None:
+        pairs.write_text(content)
+    result = CliRunner().invoke(app, ["train", str(pairs), "--out", str(tmp_path / "model")])
+    assert isinstance(result.exception, InputError) and match in str(result.exception)
+    assert not (tmp_path / "model").exists()
