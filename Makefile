@@ -8,6 +8,9 @@ SHARED ?= ../shared
 # skillx falls back to its cache or the official ESCO download.
 ESCO_DIR := $(if $(wildcard $(SHARED)/esco/*.zip),$(abspath $(SHARED)/esco),)
 export SKILLX_ESCO ?= $(ESCO_DIR)
+# Benchmark CSVs for the slow evaluation tests (tests/test_evaluation.py).
+BENCHMARK_DIR := $(if $(wildcard $(SHARED)/benchmark/*.csv),$(abspath $(SHARED)/benchmark),)
+export SKILLX_BENCHMARK_DIR ?= $(BENCHMARK_DIR)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -32,6 +35,25 @@ test: install lint
 
 test-fast: install
 	$(PY) -m pytest -m "not slow"
+
+# Train the default model from the shared corpus and ESCO (<= 60 min on a 2-core CPU) and install
+# it as the user's default model (cache_dir("models", "default"); the path is printed).
+SKILLX_WORK ?= $(HOME)/.cache/skillx/work
+MODEL_BUDGET_S ?= 2700
+model: install
+	mkdir -p $(SKILLX_WORK)
+	test -f $(SKILLX_WORK)/pairs.parquet || nice -n 5 $(VENV)/bin/skillx build-pairs \
+		$(SHARED)/corpora/jobads_en.tsv.gz --column sentence --output $(SKILLX_WORK)/pairs.parquet \
+		--workers 2 --no-progress
+	nice -n 5 $(VENV)/bin/skillx train $(SKILLX_WORK)/pairs.parquet --out $(SKILLX_WORK)/model-default \
+		--benchmark $(SHARED)/benchmark/tech_validation_annotations.csv \
+		--benchmark $(SHARED)/benchmark/house_validation_annotations.csv \
+		--time-budget $(MODEL_BUDGET_S) --eval-steps 500 --install-default
+
+# Skills of the sample job ad with the real ESCO ($SKILLX_ESCO; the first run builds the skill
+# index, a few minutes on a 2-core CPU, then it is cached).
+demo: install
+	$(VENV)/bin/skillx extract docs/examples/job_ad.txt --whole --format table --k 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

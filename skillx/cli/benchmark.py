@@ -1,0 +1,129 @@
+"""`skillx benchmark`: RP@K / MRR of the extractor on benchmark CSV files (the field's protocol)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from skillx.errors import InputError, SkillxError
+
+MODES = ("fusion", "semantic", "literal")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``skillx benchmark`` to the app."""
+
+    @app.command("benchmark")
+    def benchmark_command(
+        data: list[Path] = typer.Argument(  # noqa: B008
+            ..., help="Benchmark CSV files (columns sentence,label; e.g. tech_validation_annotations.csv)."
+        ),
+        model: str | None = typer.Option(
+            None, "--model", "-m", help="Model directory (default: as skillx extract)."
+        ),
+        esco: str | None = typer.Option(
+            None, "--esco", help="ESCO files (default: $SKILLX_ESCO, cache, download)."
+        ),
+        version: str = typer.Option("1.1.0", "--version", help="ESCO version of the gold labels."),
+        mode: list[str] = typer.Option(  # noqa: B008
+            ["fusion"], "--mode", help="Ranker(s) to score, repeatable: fusion, semantic, literal."
+        ),
+        json_out: Path | None = typer.Option(None, "--json", help="Also write the results as JSON here."),  # noqa: B008
+        fit_fusion: bool = typer.Option(
+            False,
+            "--fit-fusion",
+            help="First fit the fusion boost and score calibration on DATA (validation splits ONLY) and "
+            "store them in the model's skillx.json (or --fusion-out).",
+        ),
+        fusion_out: Path | None = typer.Option(  # noqa: B008
+            None, "--fusion-out", help="With --fit-fusion: write the parameters to this JSON file instead."
+        ),
+    ) -> None:
+        """Score skill rankings on benchmark files: RP@1/5/10, MRR and MAP, per file and mode."""
+        try:
+            if fit_fusion:
+                where = fit_and_store_fusion(
+                    data, model=model, esco=esco, version=version, fusion_out=fusion_out
+                )
+                typer.secho(f"skillx: fusion parameters written to {where}", err=True, fg=typer.colors.BLUE)
+            rows = run_benchmark(data, model=model, esco=esco, version=version, modes=mode)
+        except SkillxError as exc:
+            typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+        header = f"{'mode':<10} {'dataset':<22} {'n':>4} {'RP@1':>6} {'RP@5':>6} {'RP@10':>6} {'MRR':>6}"
+        typer.echo(header)
+        typer.echo("-" * len(header))
+        for r in rows:
+            typer.echo(
+                f"{r['mode']:<10} {r['dataset']:<22} {r['n']:>4} {r['rp@1']:>6.3f} {r['rp@5']:>6.3f} "
+                f"{r['rp@10']:>6.3f} {r['mrr']:>6.3f}"
+            )
+        if json_out is not None:
+            json_out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
+def run_benchmark(
+    data: list[Path], *, model: str | None, esco: str | None, version: str, modes: list[str]
+) -> list[dict[str, object]]:
+    """Evaluate the requested extractor modes on each benchmark file.
+
+    Returns:
+        One dict per (mode, file): mode, dataset, n, rp@1, rp@5, rp@10, mrr, map.
+    """
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from skillx.evaluation import evaluate, load_benchmark
+    from skillx.extractor import SkillExtractor, load
+
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        raise InputError(f"Unknown mode '{unknown[0]}'. Available: {', '.join(MODES)}.")
+    full = load(model, taxonomy=esco, version=version, semantic=any(m != "literal" for m in modes))
+    typer.secho(f"skillx: using {full.model_name}", err=True, fg=typer.colors.BLUE)
+    benches = [load_benchmark(path, full.taxonomy) for path in data]
+    rows: list[dict[str, object]] = []
+    for mode in dict.fromkeys(modes):
+        if mode == "fusion":
+            ranker: object = full
+        elif mode == "semantic":
+            ranker = full.ranker
+        else:
+            ranker = SkillExtractor(full.taxonomy, matcher=full.matcher, fusion=full.fusion)
+        for bench in benches:
+            metrics = evaluate(ranker, bench, ks=(1, 5, 10))  # type: ignore[arg-type]
+            rows.append({"mode": mode, "dataset": bench.name, "n": len(bench), **metrics})
+    return rows
+
+
+def fit_and_store_fusion(
+    data: list[Path], *, model: str | None, esco: str | None, version: str, fusion_out: Path | None
+) -> Path:
+    """Fit the fusion on `data` and store it in the model's ``skillx.json`` or in `fusion_out`.
+
+    Returns:
+        Where the parameters were written.
+
+    Raises:
+        InputError: If there is nowhere to store them (no skillx model directory, no --fusion-out).
+    """
+    from skillx.calibration import fit_extractor_fusion
+    from skillx.extractor import load, resolve_model
+    from skillx.model_dir import is_skillx_model_dir, read_model_meta, write_model_meta
+
+    model_path, _ = resolve_model(model)
+    if fusion_out is None and (model_path is None or not is_skillx_model_dir(model_path)):
+        raise InputError(
+            "--fit-fusion stores the parameters in a skillx model directory's skillx.json; the model "
+            "in use is not one. Pass --fusion-out FILE.json."
+        )
+    extractor = load(model, taxonomy=esco, version=version)
+    params = fit_extractor_fusion(extractor, data, model=str(model_path or "all-MiniLM-L6-v2"))
+    if fusion_out is not None:
+        return params.save(fusion_out)
+    assert model_path is not None
+    meta = read_model_meta(model_path) or {}
+    meta["fusion"] = params.to_dict()
+    return write_model_meta(model_path, meta)

@@ -1,0 +1,87 @@
+"""`skillx models`: the models installed in the user cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+
+def installed_models() -> list[dict[str, Any]]:
+    """Skillx model directories under ``cache_dir("models")``, ``default`` first.
+
+    Returns:
+        One dict per model: name, path, taxonomy, skill_text, metrics (from its ``skillx.json``).
+    """
+    from skillx.model_dir import is_skillx_model_dir, read_model_meta
+    from skillx.paths import cache_dir
+
+    root = cache_dir("models")
+    found: list[dict[str, Any]] = []
+    for path in sorted(p for p in root.iterdir() if p.is_dir()):
+        if not is_skillx_model_dir(path):
+            continue
+        try:
+            meta = read_model_meta(path) or {}
+        except Exception as exc:  # a broken skillx.json should not hide the others
+            meta = {"error": str(exc)}
+        raw_tax = meta.get("taxonomy")
+        tax: dict[str, Any] = raw_tax if isinstance(raw_tax, dict) else {}
+        found.append(
+            {
+                "name": path.name,
+                "path": str(path),
+                "taxonomy": " ".join(str(tax.get(k, "")) for k in ("name", "version", "language")).strip(),
+                "skill_text": meta.get("skill_text", ""),
+                "metrics": meta.get("metrics") or meta.get("validation") or {},
+                "calibrated": isinstance(meta.get("fusion"), dict),
+            }
+        )
+    found.sort(key=lambda m: (m["name"] != "default", m["name"]))
+    return found
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``skillx models`` to the app."""
+
+    @app.command("models")
+    def models_command(
+        json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    ) -> None:
+        """List the models installed in the user cache (the one named 'default' is used by default)."""
+        import json
+
+        from skillx.paths import cache_dir
+
+        models = installed_models()
+        if json_out:
+            typer.echo(json.dumps(models, indent=2))
+            return
+        root: Path = cache_dir("models")
+        if not models:
+            typer.echo(
+                f"No models installed in {root}. skillx uses the bundled all-MiniLM-L6-v2 base "
+                f"encoder. Train one with `skillx train` and copy it to {root / 'default'} to make "
+                "it the default."
+            )
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"models in {root}")
+        for col in ("name", "taxonomy", "skill text", "calibrated", "validation", "path"):
+            table.add_column(col)
+        for m in models:
+            metrics = ", ".join(
+                f"{k}={v:.3f}" for k, v in m["metrics"].items() if isinstance(v, (int, float))
+            )[:60]
+            table.add_row(
+                m["name"],
+                m["taxonomy"],
+                str(m["skill_text"]),
+                "yes" if m["calibrated"] else "no",
+                metrics,
+                m["path"],
+            )
+        Console().print(table)

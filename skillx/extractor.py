@@ -1,0 +1,553 @@
+"""`SkillExtractor`: job-ad text in, ESCO skills per sentence out.
+
+Pipeline per batch of texts: segment each text into sentences (offsets into the raw text),
+run the literal matcher on every sentence, encode all sentences of the batch in *one* encoder
+call, score them against the skill index, and fuse both kinds of evidence (`skillx.fusion`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from skillx.documents import DocumentSkills, SentenceSkills, to_pandas
+from skillx.errors import InputError, InputTypeError, ModelError
+from skillx.fusion import FusionParams, LiteralEvidence, default_fusion, fuse
+from skillx.results import SkillMatch
+from skillx.text import DEFAULT_MAX_CHARS, Sentence, segment
+
+if TYPE_CHECKING:
+    from skillx.matching import LiteralMatcher
+    from skillx.ranker import SemanticRanker
+    from skillx.taxonomy import Taxonomy
+
+logger = logging.getLogger("skillx")
+
+DEFAULT_BATCH_SIZE = 1024
+"""Sentences per encoder call (the unit of batching across texts)."""
+ENCODER_BATCH = 128
+"""Sentences per forward pass inside one encoder call."""
+
+
+class SkillExtractor:
+    """Finds ESCO skills in job-ad text, sentence by sentence.
+
+    Build one with `skillx.load`; the constructor takes ready parts.
+
+    Scores are calibrated probabilities (see `skillx.fusion`). ``min_score=None`` in
+    `extract` means the extractor's ``min_score``, which defaults to the threshold chosen on
+    the validation splits; pass ``min_score=0.0`` to always get ``k`` skills per sentence.
+
+    `extract` and `extract_many` may be called from several threads at once: the encoder
+    and the skill matrix are used under a lock, everything else is per call.
+
+    Args:
+        taxonomy: The skills taxonomy the ranker and matcher were built for.
+        ranker: A `SemanticRanker` (None: literal matching only).
+        matcher: A `LiteralMatcher` (None: semantic ranking only).
+        fusion: Fusion and calibration parameters (default: the bundled ones).
+        min_score: Default minimum calibrated score (None: ``fusion.threshold``).
+        model_name: What to report as the model in use.
+        max_chars: Longest sentence passed to the encoder; longer ones are chunked.
+        batch_size: Sentences per encoder call in `extract_many`.
+
+    Example:
+        >>> import skillx
+        >>> extractor = skillx.load(taxonomy="taxonomy/toy/csv")  # doctest: +SKIP
+        >>> extractor.extract("Experience with Python is required.")[0].skills[0].label  # doctest: +SKIP
+        'Python (computer programming)'
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        *,
+        ranker: SemanticRanker | None = None,
+        matcher: LiteralMatcher | None = None,
+        fusion: FusionParams | None = None,
+        min_score: float | None = None,
+        model_name: str = "",
+        max_chars: int = DEFAULT_MAX_CHARS,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        if ranker is None and matcher is None:
+            raise InputError("SkillExtractor needs a ranker, a matcher or both; got neither.")
+        if batch_size < 1:
+            raise InputError(f"batch_size must be at least 1, got {batch_size}.")
+        self.taxonomy = taxonomy
+        self.ranker = ranker
+        self.matcher = matcher
+        self.fusion = fusion if fusion is not None else default_fusion()
+        if min_score is not None:
+            self.min_score = _check_min_score(min_score)
+        else:  # literal-only scores are not calibrated probabilities: keep every hit
+            self.min_score = self.fusion.threshold if ranker is not None else 0.0
+        self.model_name = model_name
+        self.max_chars = max_chars
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._uris = taxonomy.uris
+        self._columns = self._ranker_columns()
+
+    def __repr__(self) -> str:
+        return (
+            f"SkillExtractor(model={self.model_name!r}, taxonomy={self.taxonomy.name} "
+            f"{self.taxonomy.version} ({len(self.taxonomy)} skills), "
+            f"semantic={self.ranker is not None}, literal={self.matcher is not None}, "
+            f"min_score={self.min_score:.3f})"
+        )
+
+    def _ranker_columns(self) -> np.ndarray | None:
+        """Reorders the ranker's score columns into taxonomy order when they differ."""
+        if self.ranker is None:
+            return None
+        index = getattr(self.ranker, "index", None)
+        uris = tuple(getattr(index, "uris", None) or getattr(self.ranker, "uris", None) or ())
+        if not uris or uris == self._uris:
+            return None
+        where = {uri: i for i, uri in enumerate(uris)}
+        missing = [u for u in self._uris if u not in where]
+        if missing:
+            raise ModelError(
+                f"The semantic ranker's skill index lacks {len(missing)} skill(s) of the taxonomy "
+                f"(e.g. '{missing[0]}'). Rebuild the index for this taxonomy (delete the cached "
+                "index or pass the taxonomy the model was trained with)."
+            )
+        return np.array([where[u] for u in self._uris], dtype=np.int64)
+
+    # -- public API -------------------------------------------------------------------------
+    def extract(self, text: str, *, k: int = 5, min_score: float | None = None) -> list[SentenceSkills]:
+        """Skills of every sentence of one text.
+
+        Args:
+            text: Raw text (plain, HTML or bullet lists; any length, long texts are chunked).
+            k: Most skills per sentence.
+            min_score: Minimum calibrated score; None for the extractor's default,
+                ``0.0`` for exactly ``k`` skills per sentence.
+
+        Returns:
+            One `SentenceSkills` per sentence, in text order (``[]`` for empty text).
+
+        Raises:
+            InputTypeError: If `text` is not a str.
+        """
+        if not isinstance(text, str):
+            raise InputTypeError(
+                f"extract() needs a str, got {type(text).__name__}. Use extract_many() for a list "
+                "of texts, and decode bytes first."
+            )
+        return self.extract_many([text], k=k, min_score=min_score)[0]
+
+    def extract_document(self, text: str, *, k: int = 5, min_score: float | None = None) -> DocumentSkills:
+        """Skills of a whole text, aggregated over its sentences (max score per skill).
+
+        Args:
+            text: Raw text.
+            k: Most skills per sentence (before aggregation).
+            min_score: As in `extract`.
+
+        Returns:
+            The `DocumentSkills` of the text.
+        """
+        return DocumentSkills.from_sentences(self.extract(text, k=k, min_score=min_score))
+
+    def extract_many(
+        self,
+        texts: Iterable[str],
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        batch_size: int | None = None,
+        show_progress: bool = False,
+    ) -> list[list[SentenceSkills]]:
+        """Skills of many texts, batching sentences across texts for the encoder.
+
+        Args:
+            texts: Raw texts.
+            k: Most skills per sentence.
+            min_score: As in `extract`.
+            batch_size: Sentences per encoder call (default: the extractor's).
+            show_progress: Show a progress bar over texts.
+
+        Returns:
+            One list of `SentenceSkills` per text, in input order.
+
+        Raises:
+            InputTypeError: If an item is not a str; the message names its position.
+        """
+        return list(
+            self.iter_extract(
+                texts, k=k, min_score=min_score, batch_size=batch_size, show_progress=show_progress
+            )
+        )
+
+    def iter_extract(
+        self,
+        texts: Iterable[str],
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        batch_size: int | None = None,
+        show_progress: bool = False,
+        total: int | None = None,
+    ) -> Iterator[list[SentenceSkills]]:
+        """Like `extract_many` but lazy: reads and yields texts batch by batch (constant memory).
+
+        Args:
+            texts: Raw texts (any iterable, e.g. a generator over a file).
+            k: Most skills per sentence.
+            min_score: As in `extract`.
+            batch_size: Sentences per encoder call (default: the extractor's).
+            show_progress: Show a progress bar over texts.
+            total: Number of texts, for the progress bar.
+
+        Yields:
+            One list of `SentenceSkills` per text, in input order.
+        """
+        if isinstance(texts, str):
+            raise InputTypeError(
+                "extract_many() needs a list of texts, got a single str. Use extract() for one text."
+            )
+        limit = self.batch_size if batch_size is None else batch_size
+        if limit < 1:
+            raise InputError(f"batch_size must be at least 1, got {limit}.")
+        threshold = self.min_score if min_score is None else _check_min_score(min_score)
+        if k < 1:
+            raise InputError(f"k must be at least 1, got {k}.")
+        progress = None
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            progress = tqdm(total=total, unit="text", desc="extract")
+        try:
+            pending: list[list[Sentence]] = []
+            n_pending = 0
+            for i, text in enumerate(texts):
+                if not isinstance(text, str):
+                    raise InputTypeError(
+                        f"Text at position {i} is {type(text).__name__}, not str. Drop or convert "
+                        "missing values (None/NaN) before calling extract_many()."
+                    )
+                units = segment(text, max_chars=self.max_chars)
+                pending.append(units)
+                n_pending += len(units)
+                if n_pending >= limit:
+                    yield from self._run(pending, k=k, min_score=threshold, batch_size=limit)
+                    if progress is not None:
+                        progress.update(len(pending))
+                    pending, n_pending = [], 0
+            if pending:
+                yield from self._run(pending, k=k, min_score=threshold, batch_size=limit)
+                if progress is not None:
+                    progress.update(len(pending))
+        finally:
+            if progress is not None:
+                progress.close()
+
+    def extract_sentences(
+        self,
+        docs: Sequence[Sequence[Sentence]],
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+    ) -> list[list[SentenceSkills]]:
+        """Skills of texts already split into sentences (as the spaCy component does).
+
+        Args:
+            docs: Per text, its `skillx.text.Sentence` records (offsets into that text).
+            k: Most skills per sentence.
+            min_score: As in `extract`.
+
+        Returns:
+            One list of `SentenceSkills` per text.
+        """
+        threshold = self.min_score if min_score is None else _check_min_score(min_score)
+        if k < 1:
+            raise InputError(f"k must be at least 1, got {k}.")
+        return list(self._run(docs, k=k, min_score=threshold, batch_size=self.batch_size))
+
+    def rank(self, sentences: Sequence[str], *, k: int = 5) -> list[list[SkillMatch]]:
+        """Fused ranking of single sentences (no segmentation, no ``min_score``).
+
+        This is the `skillx.evaluation.Ranker` interface, so an extractor can be scored
+        with `skillx.evaluation.evaluate` like the bare semantic ranker.
+
+        Args:
+            sentences: Sentences, each ranked as one unit.
+            k: Skills per sentence (literal-only extractors return only their hits).
+
+        Returns:
+            Per sentence, up to `k` `SkillMatch` best first (offsets index the sentence).
+        """
+        items = list(sentences) if not isinstance(sentences, str) else None
+        if items is None:
+            raise InputTypeError("rank() needs a list of sentences, got a single str.")
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise InputTypeError(f"Sentence at position {i} is {type(item).__name__}, not str.")
+        units = [[Sentence(text, 0, len(text))] if text.strip() else [] for text in items]
+        out = self.extract_sentences(units, k=k, min_score=0.0)
+        return [list(doc[0].skills) if doc else [] for doc in out]
+
+    @staticmethod
+    def to_pandas(results: Any) -> Any:
+        """Table of results, one row per sentence x skill (see `skillx.to_pandas`)."""
+        return to_pandas(results)
+
+    # -- internals --------------------------------------------------------------------------
+    def score_sentences(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
+        """Cosine scores of sentences against every skill, columns in taxonomy order.
+
+        Identical sentences are encoded once. Thread-safe (the encoder runs under a lock).
+
+        Args:
+            texts: Sentences.
+            batch_size: Sentences per encoder call.
+
+        Returns:
+            Array of shape ``(len(texts), n_skills)``.
+        """
+        if self.ranker is None:
+            raise InputError("This extractor has no semantic ranker (it was built literal-only).")
+        unique = list(dict.fromkeys(texts))
+        if not unique:
+            return np.zeros((0, len(self._uris)), dtype=np.float32)
+        limit = batch_size or self.batch_size
+        parts = []
+        with self._lock:
+            for a in range(0, len(unique), limit):
+                chunk = unique[a : a + limit]
+                # the encoder sorts a call's sentences by length and pads per forward pass: small
+                # passes over a large call waste little on padding
+                parts.append(
+                    np.asarray(
+                        self.ranker.score_matrix(chunk, batch_size=min(limit, ENCODER_BATCH)),
+                        dtype=np.float32,
+                    )
+                )
+        scores = np.nan_to_num(np.concatenate(parts, axis=0), nan=-1.0)
+        if self._columns is not None:
+            scores = scores[:, self._columns]
+        if len(unique) == len(texts):
+            return scores
+        row = {t: i for i, t in enumerate(unique)}
+        return scores[[row[t] for t in texts]]
+
+    def literal_evidence(self, sentence: Sentence) -> list[LiteralEvidence]:
+        """Literal hits of one sentence, with offsets mapped into the raw text."""
+        if self.matcher is None:
+            return []
+        evidence: list[LiteralEvidence] = []
+        for hit in self.matcher.match(sentence.text):
+            start, end = sentence.raw_span(hit.start, hit.end)
+            ambiguous = bool(hit.ambiguous) or len(hit.uris) > 1
+            form = str(hit.surface_form).casefold()
+            for uri in hit.uris:
+                skill = self.taxonomy.get(uri)
+                if skill is None:
+                    continue
+                # a shared surface form still names the skill whose *preferred* label it is
+                own = ambiguous and skill.preferred_label.casefold() == form
+                evidence.append(
+                    LiteralEvidence(self.taxonomy.position(uri), start, end, ambiguous and not own)
+                )
+        return evidence
+
+    def _run(
+        self, docs: Sequence[Sequence[Sentence]], *, k: int, min_score: float, batch_size: int
+    ) -> Iterator[list[SentenceSkills]]:
+        flat = [s for doc in docs for s in doc]
+        scores = self.score_sentences([s.text for s in flat], batch_size=batch_size) if self.ranker else None
+        row = 0
+        for doc in docs:
+            out: list[SentenceSkills] = []
+            for index, sent in enumerate(doc):
+                fused = fuse(
+                    scores[row] if scores is not None else None,
+                    self.literal_evidence(sent),
+                    self.fusion,
+                    k=k,
+                    min_score=min_score,
+                    n_skills=len(self._uris),
+                )
+                row += 1
+                skills = tuple(
+                    SkillMatch(
+                        uri=self._uris[m.position],
+                        label=self.taxonomy[self._uris[m.position]].preferred_label,
+                        score=m.score,
+                        source=m.source,
+                        start=m.start,
+                        end=m.end,
+                    )
+                    for m in fused
+                )
+                out.append(SentenceSkills(index, sent.text, sent.start, sent.end, skills))
+            yield out
+
+
+def _check_min_score(value: float) -> float:
+    if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        raise InputError(
+            f"min_score is a calibrated probability in [0, 1], got {value!r}. Use 0.0 to keep "
+            "every one of the k skills, or leave it out for the validated default."
+        )
+    return float(value)
+
+
+# -- loading ------------------------------------------------------------------------------------
+def default_model_dir() -> Path | None:
+    """The installed default model (``cache_dir("models", "default")``) if it is a skillx model."""
+    from skillx.model_dir import is_skillx_model_dir
+    from skillx.paths import cache_dir
+
+    path = cache_dir("models") / "default"
+    return path if is_skillx_model_dir(path) else None
+
+
+def resolve_model(model: str | Path | None) -> tuple[str | Path | None, str]:
+    """Which model `load` uses, and how to name it: explicit, installed default, or bundled."""
+    if model is None or model == "default":
+        installed = default_model_dir()
+        if installed is not None:
+            return installed, f"installed default model at {installed}"
+        from skillx.encoder import default_model_path
+
+        return None, f"bundled base encoder all-MiniLM-L6-v2 ({default_model_path()})"
+    path = Path(model).expanduser()
+    if not path.exists():
+        raise ModelError(
+            f"No model directory at '{path}'. Pass a skillx model directory (from `skillx train`), "
+            "a sentence-transformers model folder, or leave `model` out for the default; "
+            "`skillx models` lists the installed ones."
+        )
+    return path, f"model at {path}"
+
+
+def load(
+    model: str | Path | None = None,
+    *,
+    taxonomy: Taxonomy | str | Path | None = None,
+    version: str = "1.1.0",
+    language: str = "en",
+    fusion: FusionParams | str | Path | None = None,
+    min_score: float | None = None,
+    semantic: bool = True,
+    literal: bool = True,
+    stop_list: Any = "default",
+    skill_text: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> SkillExtractor:
+    """Load a ready-to-use `SkillExtractor`.
+
+    Args:
+        model: A skillx model directory, a sentence-transformers model folder, or None:
+            the default model installed in the user cache (``skillx models``) if any, else
+            the bundled all-MiniLM-L6-v2 base encoder. The choice is logged.
+        taxonomy: A `Taxonomy`, a path to ESCO files (CSV zip/folder, SKOS), or None for
+            ``$SKILLX_ESCO``, the cache or the official download (see `skillx.load_taxonomy`).
+        version: ESCO version when `taxonomy` is not a `Taxonomy`.
+        language: ESCO language when `taxonomy` is not a `Taxonomy`.
+        fusion: Fusion/calibration parameters, or a JSON file of them (default: the model
+            directory's ``skillx.json`` ``"fusion"`` entry, else the bundled parameters).
+        min_score: Default minimum calibrated score (None: the calibrated threshold).
+        semantic: Use the bi-encoder ranker.
+        literal: Use the literal label matcher.
+        stop_list: Stop list of the literal matcher (see `skillx.matching.LiteralMatcher`).
+        skill_text: How skills are embedded (default: the model's own setting).
+        batch_size: Sentences per encoder call.
+        max_chars: Longest sentence sent to the encoder (longer ones are chunked).
+
+    Returns:
+        The extractor; the skill index is built on first use and cached.
+
+    Raises:
+        ModelError: If the model directory is missing or unusable.
+        TaxonomyNotFoundError: If no taxonomy can be found (the message says where to put it).
+
+    Example:
+        >>> import skillx
+        >>> extractor = skillx.load(taxonomy="taxonomy/toy/csv")  # doctest: +SKIP
+    """
+    from skillx.model_dir import is_skillx_model_dir, read_model_meta
+
+    model_path, description = resolve_model(model)
+    meta: dict[str, Any] = {}
+    if model_path is not None and is_skillx_model_dir(model_path):
+        meta = read_model_meta(model_path) or {}
+    logger.info("skillx: using %s", description)
+
+    tax = _resolve_taxonomy(taxonomy, version=version, language=language, meta=meta)
+    params = _resolve_fusion(fusion, meta, model_path)
+
+    ranker = None
+    if semantic:
+        from skillx.ranker import SemanticRanker
+
+        kwargs: dict[str, Any] = {"taxonomy": tax}
+        text_mode = skill_text or meta.get("skill_text")
+        if text_mode:
+            kwargs["skill_text"] = text_mode
+        ranker = SemanticRanker.from_pretrained(None if model_path is None else str(model_path), **kwargs)
+    matcher = None
+    if literal:
+        from skillx.matching import LiteralMatcher
+
+        matcher = LiteralMatcher(tax, stop_list=stop_list)
+    if ranker is None and matcher is None:
+        raise InputError("load() needs semantic=True, literal=True or both.")
+    return SkillExtractor(
+        tax,
+        ranker=ranker,
+        matcher=matcher,
+        fusion=params,
+        min_score=min_score,
+        model_name=description,
+        max_chars=max_chars,
+        batch_size=batch_size,
+    )
+
+
+def _resolve_taxonomy(
+    taxonomy: Taxonomy | str | Path | None, *, version: str, language: str, meta: dict[str, Any]
+) -> Taxonomy:
+    from skillx.taxonomy import Taxonomy
+
+    if isinstance(taxonomy, Taxonomy):
+        return taxonomy
+    if taxonomy is not None and not isinstance(taxonomy, (str, Path)):
+        raise InputTypeError(f"taxonomy must be a Taxonomy, a path or None, got {type(taxonomy).__name__}.")
+    info = meta.get("taxonomy") if isinstance(meta.get("taxonomy"), dict) else {}
+    if taxonomy is None and info:
+        version = str(info.get("version") or version)
+        language = str(info.get("language") or language)
+    from skillx.taxonomy.locate import load_taxonomy
+
+    return load_taxonomy(taxonomy, version=version, language=language)
+
+
+def _resolve_fusion(
+    fusion: FusionParams | str | Path | None, meta: dict[str, Any], model_path: str | Path | None
+) -> FusionParams:
+    if isinstance(fusion, FusionParams):
+        return fusion
+    if fusion is not None:
+        return FusionParams.load(fusion)
+    if isinstance(meta.get("fusion"), dict):
+        return FusionParams.from_dict(meta["fusion"])
+    params = default_fusion()
+    if model_path is not None:
+        logger.warning(
+            "skillx: the model at %s has no fusion calibration in its skillx.json; using the "
+            "base encoder's (scores may be mis-calibrated). Fit one with "
+            "`python benchmarks/rp_at_k.py --fusion --fit-fusion OUT.json --model %s`.",
+            model_path,
+            model_path,
+        )
+    return params

@@ -1,0 +1,298 @@
+"""The spaCy pipeline component ``"skillx"``: ESCO skills on docs, sentences and spans.
+
+Usage::
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("skillx", config={"taxonomy": "taxonomy/toy/csv"})
+    doc = nlp("Experience with Python and SQL.")
+    doc._.skills                  # document level: list of DocumentSkill, best first
+    [s._.skills for s in doc.sents]  # per sentence: list of SkillMatch, best first
+    doc.spans["skillx"]           # literal mentions; span.kb_id_ is the ESCO URI
+
+Sentences: if the doc already has sentence boundaries (a parser, ``senter`` or
+``sentencizer`` ran before), they are used as they are. Otherwise the component sets them
+itself from skillx's own segmenter (line breaks, HTML blocks, bullets, then a rule-based
+sentencizer), so ``doc.sents`` works afterwards and matches what `SkillExtractor.extract` sees.
+
+The model, taxonomy and skill index load on first use (or in ``nlp.initialize()``), never
+in ``__init__``. ``to_disk`` saves the settings and the fusion calibration, not the taxonomy
+or the model (those are referenced by path/name). ``nlp.pipe`` encodes the sentences of a
+whole batch of docs in one encoder call.
+
+Note: ``doc._.skills`` and ``span._.skills`` hold Python records (in ``doc.user_data``);
+convert them with ``.to_dict()`` before serialising docs with ``DocBin(store_user_data=True)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import minibatch
+
+from skillx.errors import InputError
+from skillx.text import Sentence, segment
+
+if TYPE_CHECKING:
+    from skillx.documents import SentenceSkills
+    from skillx.extractor import SkillExtractor
+    from skillx.fusion import FusionParams
+    from skillx.results import SkillMatch
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "model": None,
+    "taxonomy": None,
+    "esco_version": "1.1.0",
+    "language": "en",
+    "k": 5,
+    "min_score": None,
+    "batch_size": 1024,
+    "spans_key": "skillx",
+    "span_label": "SKILL",
+}
+_SENTENCES_KEY = "skillx_sentences"  # doc.user_data: {sentence start token: SentenceSkills}
+
+
+def _sentence_skills_getter(span: Span) -> list[SkillMatch]:
+    """Skills of the sentences that start inside `span` (merged, best first)."""
+    table: dict[int, SentenceSkills] = span.doc.user_data.get(_SENTENCES_KEY, {})
+    best: dict[str, SkillMatch] = {}
+    for token_start, result in table.items():
+        if span.start <= token_start < span.end:
+            for match in result.skills:
+                if match.uri not in best or match.score > best[match.uri].score:
+                    best[match.uri] = match
+    return sorted(best.values(), key=lambda m: -m.score)
+
+
+def register_extensions() -> None:
+    """Register ``Doc._.skills`` and ``Span._.skills`` (idempotent)."""
+    if not Doc.has_extension("skills"):
+        Doc.set_extension("skills", default=None)
+    if not Span.has_extension("skills"):
+        Span.set_extension("skills", getter=_sentence_skills_getter)
+
+
+class SkillxComponent:
+    """spaCy component that annotates docs with ESCO skills (see the module docstring).
+
+    Args:
+        nlp: The pipeline.
+        name: Component name.
+        model: Model directory (None: the installed default, else the bundled MiniLM).
+        taxonomy: ESCO files / taxonomy path (None: ``$SKILLX_ESCO``, cache, download).
+        esco_version: ESCO version.
+        language: ESCO language.
+        k: Most skills per sentence.
+        min_score: Minimum calibrated score (None: the validated default threshold).
+        batch_size: Sentences per encoder call.
+        spans_key: Key of ``doc.spans`` for the literal mentions.
+        span_label: Label of those spans.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "skillx",
+        *,
+        model: str | None = None,
+        taxonomy: str | None = None,
+        esco_version: str = "1.1.0",
+        language: str = "en",
+        k: int = 5,
+        min_score: float | None = None,
+        batch_size: int = 1024,
+        spans_key: str = "skillx",
+        span_label: str = "SKILL",
+    ) -> None:
+        if k < 1:
+            raise InputError(f"The skillx component needs k >= 1, got {k}.")
+        if min_score is not None and not 0.0 <= min_score <= 1.0:
+            raise InputError(f"min_score is a probability in [0, 1], got {min_score}.")
+        self.name = name
+        self.model = model
+        self.taxonomy = taxonomy
+        self.esco_version = esco_version
+        self.language = language
+        self.k = k
+        self.min_score = min_score
+        self.batch_size = batch_size
+        self.spans_key = spans_key
+        self.span_label = span_label
+        self.fusion: FusionParams | None = None  # set by from_disk; else the model's own
+        self._extractor: SkillExtractor | None = None
+        register_extensions()
+
+    # -- loading ----------------------------------------------------------------------------
+    @property
+    def cfg(self) -> dict[str, Any]:
+        """The settings, as stored by `to_disk`."""
+        return {key: getattr(self, key) for key in DEFAULT_CONFIG}
+
+    @property
+    def extractor(self) -> SkillExtractor:
+        """The `SkillExtractor`, loaded on first use."""
+        if self._extractor is None:
+            from skillx.extractor import load
+
+            self._extractor = load(
+                self.model,
+                taxonomy=self.taxonomy,
+                version=self.esco_version,
+                language=self.language,
+                fusion=self.fusion,
+                min_score=self.min_score,
+                batch_size=self.batch_size,
+            )
+        return self._extractor
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        """Load the model, taxonomy and skill index now (``nlp.initialize()``)."""
+        _ = self.extractor
+
+    # -- processing -------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        return self._process([doc])[0]
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """Process docs in batches: one encoder call per batch of docs."""
+        for batch in minibatch(stream, size=batch_size):
+            yield from self._process(list(batch))
+
+    def _sentences(self, doc: Doc) -> list[tuple[int, Sentence]]:
+        """(start token, Sentence) pairs; sets sentence boundaries if the doc has none."""
+        if len(doc) == 0:
+            return []
+        if doc.has_annotation("SENT_START"):
+            return [
+                (s.start, Sentence(s.text, s.start_char, s.end_char)) for s in doc.sents if s.text.strip()
+            ]
+        pieces: list[tuple[int, Sentence]] = []
+        for sent in segment(doc.text):
+            span = doc.char_span(sent.start, sent.end, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            if pieces and span.start <= pieces[-1][0]:
+                continue  # two pieces inside one token: keep the first
+            # tokens before the first sentence (markup, bullets) belong to it
+            pieces.append((span.start if pieces else 0, sent))
+        starts = {start for start, _ in pieces} | {0}
+        for token in doc:
+            token.is_sent_start = token.i in starts
+        return pieces
+
+    def _process(self, docs: list[Doc]) -> list[Doc]:
+        from skillx.documents import DocumentSkills
+
+        units = [self._sentences(doc) for doc in docs]
+        results = self.extractor.extract_sentences(
+            [[s for _, s in doc_units] for doc_units in units], k=self.k, min_score=self.min_score
+        )
+        for doc, doc_units, sentences in zip(docs, units, results, strict=True):
+            doc.user_data[_SENTENCES_KEY] = {
+                start: r for (start, _), r in zip(doc_units, sentences, strict=True)
+            }
+            doc._.skills = list(DocumentSkills.from_sentences(sentences).skills)
+            spans = []
+            for result in sentences:
+                for match in result.skills:
+                    if match.start is None or match.end is None:
+                        continue
+                    span = doc.char_span(
+                        match.start,
+                        match.end,
+                        label=self.span_label,
+                        kb_id=match.uri,
+                        alignment_mode="expand",
+                    )
+                    if span is not None:
+                        spans.append(span)
+            doc.spans[self.spans_key] = spans
+        return docs
+
+    # -- serialisation ----------------------------------------------------------------------
+    def _fusion_to_save(self) -> FusionParams | None:
+        if self._extractor is not None:
+            return self._extractor.fusion
+        return self.fusion
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """Settings and calibration as JSON bytes."""
+        fusion = self._fusion_to_save()
+        payload = {"cfg": self.cfg, "fusion": fusion.to_dict() if fusion else None}
+        return json.dumps(payload, sort_keys=True).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> SkillxComponent:
+        """Restore what `to_bytes` wrote (the model loads lazily afterwards)."""
+        from skillx.fusion import FusionParams
+
+        payload = json.loads(data.decode("utf-8"))
+        for key, value in payload.get("cfg", {}).items():
+            if key in DEFAULT_CONFIG:
+                setattr(self, key, value)
+        self.fusion = FusionParams.from_dict(payload["fusion"]) if payload.get("fusion") else None
+        self._extractor = None
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Write ``cfg.json`` and ``fusion.json`` into `path` (no taxonomy, no model weights)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "cfg.json").write_text(
+            json.dumps(self.cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        fusion = self._fusion_to_save()
+        if fusion is not None:
+            fusion.save(path / "fusion.json")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SkillxComponent:
+        """Read what `to_disk` wrote."""
+        from skillx.fusion import FusionParams
+
+        path = Path(path)
+        cfg_file = path / "cfg.json"
+        if cfg_file.is_file():
+            for key, value in json.loads(cfg_file.read_text(encoding="utf-8")).items():
+                if key in DEFAULT_CONFIG:
+                    setattr(self, key, value)
+        self.fusion = FusionParams.load(path / "fusion.json") if (path / "fusion.json").is_file() else None
+        self._extractor = None
+        return self
+
+
+@Language.factory(
+    "skillx",
+    default_config=DEFAULT_CONFIG,
+    assigns=["doc._.skills", "span._.skills", "doc.spans"],
+)
+def make_skillx(
+    nlp: Language,
+    name: str,
+    model: str | None,
+    taxonomy: str | None,
+    esco_version: str,
+    language: str,
+    k: int,
+    min_score: float | None,
+    batch_size: int,
+    spans_key: str,
+    span_label: str,
+) -> SkillxComponent:
+    """spaCy factory of the ``"skillx"`` component (entry point ``spacy_factories``)."""
+    return SkillxComponent(
+        nlp,
+        name,
+        model=model,
+        taxonomy=taxonomy,
+        esco_version=esco_version,
+        language=language,
+        k=k,
+        min_score=min_score,
+        batch_size=batch_size,
+        spans_key=spans_key,
+        span_label=span_label,
+    )

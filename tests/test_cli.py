@@ -1,0 +1,267 @@
+"""`skillx extract`, `skillx benchmark`, `skillx models` and the command list."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import skillx.cli.extract as cli_extract
+from skillx.cli import app
+from skillx.extractor import SkillExtractor
+from skillx.matching import LiteralMatcher
+from skillx.ranker import SemanticRanker
+
+TOY = "http://skillx.example.org/toy/skill/"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def toy_extractor(toy_taxonomy):
+    ranker = SemanticRanker.from_pretrained(taxonomy=toy_taxonomy)
+    return SkillExtractor(
+        toy_taxonomy, ranker=ranker, matcher=LiteralMatcher(toy_taxonomy), model_name="toy MiniLM"
+    )
+
+
+@pytest.fixture
+def runner(toy_extractor, monkeypatch):
+    """A CliRunner whose `extract` reuses one loaded toy extractor (loading is tested separately)."""
+    seen = {}
+
+    def build(**kwargs):
+        seen.update(kwargs)
+        return toy_extractor
+
+    monkeypatch.setattr(cli_extract, "build_extractor", build)
+    r = CliRunner()
+    r.seen = seen  # type: ignore[attr-defined]
+    return r
+
+
+def _jsonl(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_help_lists_every_command():
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("taxonomy", "match", "build-pairs", "train", "extract", "benchmark", "models"):
+        assert command in result.output
+
+
+def test_extract_text_argument_to_jsonl(runner):
+    result = runner.invoke(app, ["extract", "Experience with Python and SQL.", "--esco", "x"])
+    assert result.exit_code == 0, result.output
+    (record,) = _jsonl(result.stdout)
+    assert record["id"] == 1
+    uris = {s["uri"] for s in record["skills"]}
+    assert {TOY + "python", TOY + "sql"} <= uris
+    sent = record["sentences"][0]
+    assert sent["start"] == 0 and sent["skills"][0]["score"] <= 1.0
+    assert runner.seen["esco"] == "x"
+
+
+def test_extract_stdin_one_text_per_line(runner):
+    result = runner.invoke(app, ["extract", "-"], input="Python developer\n\nProvide first aid\n")
+    assert result.exit_code == 0, result.output
+    records = _jsonl(result.stdout)
+    assert [r["id"] for r in records] == [1, 3]
+    assert TOY + "first-aid" in {s["uri"] for s in records[1]["skills"]}
+
+
+def test_extract_stdin_whole(runner):
+    result = runner.invoke(app, ["extract", "-", "--whole"], input="Python developer\nProvide first aid\n")
+    (record,) = _jsonl(result.stdout)
+    assert len(record["sentences"]) == 2
+
+
+def test_extract_text_file_and_gzip(runner, tmp_path):
+    lines = "Python and SQL\nServe drinks to guests\n"
+    plain = tmp_path / "ads.txt"
+    plain.write_text(lines)
+    packed = tmp_path / "ads.txt.gz"
+    packed.write_bytes(gzip.compress(lines.encode()))
+    out_plain = runner.invoke(app, ["extract", str(plain)])
+    out_gz = runner.invoke(app, ["extract", str(packed)])
+    assert out_plain.exit_code == 0 and out_gz.exit_code == 0
+    assert _jsonl(out_plain.stdout) == _jsonl(out_gz.stdout)
+    assert len(_jsonl(out_gz.stdout)) == 2
+
+
+def test_extract_jsonl_with_corrupt_line_keeps_going(runner, tmp_path):
+    path = tmp_path / "ads.jsonl"
+    path.write_text('{"body": "Python and SQL"}\n{"body": broken\n{"body": "Provide first aid"}\n')
+    result = runner.invoke(app, ["extract", str(path), "--text-field", "body"])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(result.stdout)] == [1, 3]
+    assert "line 2" in result.stderr
+
+
+def test_extract_jsonl_strict_stops_with_exit_1(runner, tmp_path):
+    path = tmp_path / "ads.jsonl"
+    path.write_text('{"body": "Python"}\n{"body": broken\n')
+    result = runner.invoke(app, ["extract", str(path), "--text-field", "body", "--strict"])
+    assert result.exit_code == 1
+    assert "line 2" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_extract_csv_column_to_csv_file(runner, tmp_path):
+    src = tmp_path / "ads.tsv"
+    src.write_text("id\tdescription\n7\tPython and SQL\n8\tWe offer a competitive salary.\n")
+    out = tmp_path / "skills.csv"
+    result = runner.invoke(app, ["extract", str(src), "--column", "description", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert rows and set(rows[0]) >= {"id", "sentence", "uri", "label", "score", "source", "start", "end"}
+    assert {r["uri"] for r in rows} >= {TOY + "python", TOY + "sql"}
+    assert {r["id"] for r in rows} == {"2"}  # the salary line has no skill above min_score
+
+
+def test_extract_min_score_zero_and_k(runner):
+    result = runner.invoke(app, ["extract", "We offer a competitive salary.", "--k", "2", "--min-score", "0"])
+    (record,) = _jsonl(result.stdout)
+    assert len(record["sentences"][0]["skills"]) == 2
+
+
+def test_extract_table_format(runner):
+    result = runner.invoke(app, ["extract", "Python and SQL", "--format", "table"])
+    assert result.exit_code == 0
+    assert "Python (computer programming)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["extract", "missing-file.jsonl"], "No such file"),
+        (["extract", "Python", "--k", "0"], "--k must be"),
+        (["extract", "Python", "--min-score", "3"], "--min-score"),
+        (["extract", "Python", "-o", "out.xlsx"], "Cannot tell the output format"),
+        (["extract", "Python", "--format", "xml"], "Unknown output format"),
+    ],
+)
+def test_extract_user_errors_exit_1_with_one_line(runner, args, message):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_extract_folder_is_a_user_error(runner, tmp_path):
+    result = runner.invoke(app, ["extract", str(tmp_path)])
+    assert result.exit_code == 1 and "is a folder" in result.stderr
+
+
+def test_extract_streams_in_batches(runner, toy_extractor, tmp_path, monkeypatch):
+    path = tmp_path / "many.txt"
+    path.write_text("".join(f"Python and SQL number {i}\n" for i in range(50)))
+    calls = []
+    real = toy_extractor.ranker.score_matrix
+    monkeypatch.setattr(
+        toy_extractor.ranker, "score_matrix", lambda s, **kw: calls.append(len(s)) or real(s, **kw)
+    )
+    result = runner.invoke(app, ["extract", str(path), "--batch-size", "16"])
+    assert result.exit_code == 0
+    assert len(_jsonl(result.stdout)) == 50
+    assert len(calls) >= 3 and max(calls) <= 16  # never the whole file at once
+
+
+def test_models_lists_installed_models(tmp_path, monkeypatch):
+    from skillx.model_dir import write_model_meta
+
+    monkeypatch.setenv("SKILLX_CACHE_DIR", str(tmp_path))
+    empty = CliRunner().invoke(app, ["models"])
+    assert empty.exit_code == 0 and "No models installed" in empty.stdout
+    model = tmp_path / "models" / "default"
+    (model / "model").mkdir(parents=True)
+    write_model_meta(model, {"skill_text": "preferred", "taxonomy": {"name": "ESCO", "version": "1.1.0"}})
+    listed = CliRunner().invoke(app, ["models", "--json"])
+    assert listed.exit_code == 0
+    (entry,) = json.loads(listed.stdout)
+    assert entry["name"] == "default" and entry["taxonomy"].startswith("ESCO 1.1.0")
+
+
+def test_benchmark_command_on_a_toy_benchmark(tmp_path, toy_taxonomy_dir):
+    bench = tmp_path / "toy_validation_annotations.csv"
+    bench.write_text(
+        "sentence,span,sub_span,label\n"
+        "Strong Python skills,Python,,Python (computer programming)\n"
+        "You keep patient records up to date,patient records,,maintain patient records\n"
+        "Serving drinks at the bar,drinks,,serve beverages\n"
+    )
+    result = CliRunner().invoke(
+        app,
+        ["benchmark", str(bench), "--esco", str(toy_taxonomy_dir), "--mode", "fusion", "--mode", "literal"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.stdout.splitlines() if line.startswith(("fusion", "literal"))]
+    assert [line[0] for line in lines] == ["fusion", "literal"]
+    fusion_rp1 = float(lines[0][3])
+    assert fusion_rp1 >= 2 / 3
+
+
+def test_subprocess_real_load_exit_codes(toy_taxonomy_dir):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    cmd = [str(Path(sys.executable).parent / "skillx"), "extract"]
+    ok = subprocess.run(
+        [*cmd, "Python and SQL", "--esco", str(toy_taxonomy_dir)], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["skills"][0]["uri"].startswith(TOY)
+    assert "using bundled base encoder" in ok.stderr
+    bad = subprocess.run(
+        [*cmd, "Python", "--esco", "/nonexistent/esco"], capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("Error:") and "Traceback" not in bad.stderr
+    bad_model = subprocess.run(
+        [*cmd, "Python", "--esco", str(toy_taxonomy_dir), "--model", "/nonexistent/model"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert bad_model.returncode == 1 and "skillx models" in bad_model.stderr
+
+
+def test_benchmark_fit_fusion_writes_parameters(tmp_path, toy_taxonomy_dir):
+    from skillx.fusion import FusionParams
+
+    bench = tmp_path / "toy_validation_annotations.csv"
+    rows = [
+        ("Strong Python skills", "Python (computer programming)"),
+        ("You keep patient records up to date", "maintain patient records"),
+        ("Serving drinks at the bar", "serve beverages"),
+        ("Experience with SQL databases", "SQL"),
+        ("You give first aid when needed", "provide first aid"),
+        ("We offer a competitive salary", "LABEL NOT PRESENT"),
+    ]
+    bench.write_text("sentence,span,sub_span,label\n" + "".join(f"{s},x,,{lab}\n" for s, lab in rows))
+    out = tmp_path / "fusion.json"
+    args = [
+        "benchmark",
+        str(bench),
+        "--esco",
+        str(toy_taxonomy_dir),
+        "--fit-fusion",
+        "--fusion-out",
+        str(out),
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    params = FusionParams.load(out)
+    assert params.metrics["n_sentences"] == 6 and params.metrics["n_scored_sentences"] == 5
+    assert "toy_validation_annotations.csv" in params.fitted_on
+    no_target = CliRunner().invoke(
+        app, ["benchmark", str(bench), "--esco", str(toy_taxonomy_dir), "--fit-fusion"]
+    )
+    assert no_target.exit_code == 1 and "--fusion-out" in no_target.stderr

@@ -1,0 +1,300 @@
+"""SkillExtractor on the toy taxonomy with the real bundled MiniLM encoder."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import skillx
+from skillx.documents import DocumentSkills, SentenceSkills, to_pandas
+from skillx.errors import InputError, InputTypeError, ModelError, TaxonomyNotFoundError
+from skillx.extractor import SkillExtractor
+from skillx.fusion import FusionParams
+from skillx.matching import LiteralMatcher
+from skillx.ranker import SemanticRanker
+
+TOY = "http://skillx.example.org/toy/skill/"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def ranker(toy_taxonomy):
+    return SemanticRanker.from_pretrained(taxonomy=toy_taxonomy)
+
+
+@pytest.fixture(scope="module")
+def extractor(toy_taxonomy, ranker):
+    return SkillExtractor(toy_taxonomy, ranker=ranker, matcher=LiteralMatcher(toy_taxonomy))
+
+
+AD = (
+    "<ul><li>5+ years of Python &amp; SQL</li>\n"
+    "<li>We offer a competitive salary.</li></ul>\n"
+    "Knowledge of Git is a plus. You will provide first aid to guests."
+)
+
+
+def _same(a: list[list[SentenceSkills]], b: list[list[SentenceSkills]]) -> bool:
+    """Equal up to float noise of batched encoding (padding changes the last digits)."""
+    if len(a) != len(b):
+        return False
+    for da, db in zip(a, b, strict=True):
+        if [(r.index, r.text, r.start, r.end) for r in da] != [(r.index, r.text, r.start, r.end) for r in db]:
+            return False
+        for ra, rb in zip(da, db, strict=True):
+            if [m.uri for m in ra.skills] != [m.uri for m in rb.skills]:
+                return False
+            if any(abs(x.score - y.score) > 1e-4 for x, y in zip(ra.skills, rb.skills, strict=True)):
+                return False
+    return True
+
+
+def test_extract_sentences_have_offsets_into_the_raw_text(extractor):
+    result = extractor.extract(AD, min_score=0.0)
+    assert [r.index for r in result] == list(range(len(result)))
+    assert len(result) == 4
+    for r in result:
+        assert isinstance(r, SentenceSkills)
+        raw = AD[r.start : r.end]
+        assert r.text.split()[0] in raw and r.text.split()[-1] in raw
+    assert result[0].text == "5+ years of Python & SQL"  # entity decoded, tags gone
+
+
+def test_extract_literal_offsets_point_at_the_mention(extractor):
+    result = extractor.extract(AD)
+    found = {m.uri: AD[m.start : m.end] for r in result for m in r.skills if m.start is not None}
+    assert found[TOY + "python"] == "Python"
+    assert found[TOY + "sql"] == "SQL"
+    assert found[TOY + "version-control"] == "Git"
+    by_uri = {m.uri: m for r in result for m in r.skills}
+    assert by_uri[TOY + "python"].source in {"both", "literal"}
+
+
+def test_extract_results_are_best_first_probabilities(extractor):
+    for r in extractor.extract(AD, k=4, min_score=0.0):
+        scores = [m.score for m in r.skills]
+        assert len(scores) == 4
+        assert scores == sorted(scores, reverse=True)
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert {m.source for m in r.skills} <= {"literal", "semantic", "both"}
+
+
+def test_extract_no_skill_sentence_is_empty_by_default(extractor):
+    (salary,) = extractor.extract("We offer a competitive salary.")
+    assert salary.skills == ()
+    (everything,) = extractor.extract("We offer a competitive salary.", k=3, min_score=0.0)
+    assert len(everything.skills) == 3
+    assert max(m.score for m in everything.skills) < extractor.min_score
+
+
+def test_extract_min_score_and_k_filter(extractor):
+    text = "Python, SQL, Git, statistics and machine learning."
+    top1 = extractor.extract(text, k=1, min_score=0.0)[0].skills
+    assert len(top1) == 1
+    strict = extractor.extract(text, k=10, min_score=0.9)[0].skills
+    assert all(m.score >= 0.9 for m in strict)
+    loose = extractor.extract(text, k=10, min_score=0.0)[0].skills
+    assert len(loose) == 10 and len(strict) < len(loose)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "<p></p>"])
+def test_extract_empty_input_gives_no_sentences(extractor, text):
+    assert extractor.extract(text) == []
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"Python"])
+def test_extract_rejects_non_str(extractor, bad):
+    with pytest.raises(TypeError, match="needs a str"):
+        extractor.extract(bad)
+
+
+def test_extract_many_names_the_bad_position(extractor):
+    with pytest.raises(InputTypeError, match="position 2") as info:
+        extractor.extract_many(["Python", "SQL", None])
+    assert isinstance(info.value, TypeError)
+    with pytest.raises(InputTypeError, match="single str"):
+        extractor.extract_many("Python")
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [({"k": 0}, "k must"), ({"min_score": 2.0}, "min_score")])
+def test_extract_rejects_bad_options(extractor, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        extractor.extract("Python", **kwargs)
+
+
+def test_extract_many_equals_extract_and_batches_encoder_calls(extractor, monkeypatch):
+    texts = ["Python and SQL.\nGit.", "", "Provide first aid. Serve drinks.", "Budgeting. Statistics."]
+    single = [extractor.extract(t) for t in texts]
+    calls = []
+    real = extractor.ranker.score_matrix
+
+    def counting(sentences, **kwargs):
+        calls.append(len(sentences))
+        return real(sentences, **kwargs)
+
+    monkeypatch.setattr(extractor.ranker, "score_matrix", counting)
+    many = extractor.extract_many(texts, batch_size=64)
+    assert _same(many, single)
+    n = sum(len(doc) for doc in many)
+    assert n >= 5
+    assert calls == [n]  # all sentences of all texts in one encoder call
+    calls.clear()
+    extractor.extract_many(texts, batch_size=2)
+    assert 1 < len(calls) < n and sum(calls) == n
+
+
+def test_extract_identical_sentences_are_encoded_once(extractor, monkeypatch):
+    calls = []
+    real = extractor.ranker.score_matrix
+    monkeypatch.setattr(
+        extractor.ranker, "score_matrix", lambda s, **kw: calls.append(list(s)) or real(s, **kw)
+    )
+    result = extractor.extract("Python.\nPython.\nPython.")
+    assert calls == [["Python."]]
+    assert len(result) == 3
+    assert [(m.uri, m.score) for m in result[0].skills] == [(m.uri, m.score) for m in result[2].skills]
+    assert (result[2].skills[0].start, result[2].skills[0].end) == (16, 22)  # own offsets
+
+
+def test_extract_one_megabyte_is_chunked_not_truncated(extractor):
+    block = "We are looking for a developer with Python and SQL experience and a love of clean code. " * 20
+    text = (block + "\n") * 600 + "Finally, you provide first aid."
+    assert len(text) > 1_000_000
+    start = time.perf_counter()
+    result = extractor.extract(text)
+    elapsed = time.perf_counter() - start
+    assert result[-1].end == len(text)  # the last sentence is there
+    assert TOY + "first-aid" in {m.uri for m in result[-1].skills}
+    assert max(r.end - r.start for r in result) <= extractor.max_chars + 50
+    assert elapsed < 120
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🚀 Python-Entwickler:in gesucht 💻 – SQL &amp; Git!",
+        "我们正在寻找熟悉 Python 和 SQL 的工程师。",
+        "نبحث عن مطور Python يتقن SQL.",
+        "<div><b>Python</b><br/>SQL<script>x</script></div>",
+    ],
+)
+def test_extract_unicode_and_html(extractor, text):
+    result = extractor.extract(text)
+    assert result
+    for r in result:
+        assert 0 <= r.start < r.end <= len(text)
+        for m in r.skills:
+            if m.start is not None:
+                assert text[m.start : m.end].lower() in {"python", "sql", "git"}
+    assert TOY + "python" in {m.uri for r in result for m in r.skills}
+
+
+def test_document_view_aggregates_max_score_and_supporting_sentences(extractor):
+    text = "Python is a must.\nWe use Python and SQL daily.\nWe offer a competitive salary."
+    sentences = extractor.extract(text)
+    doc = DocumentSkills.from_sentences(sentences)
+    python = next(s for s in doc.skills if s.uri == TOY + "python")
+    assert python.sentences == (0, 1)
+    per_sentence = [m.score for r in sentences for m in r.skills if m.uri == TOY + "python"]
+    assert python.score == max(per_sentence)
+    assert [text[a:b] for a, b in python.spans] == ["Python", "Python"]
+    assert [s.score for s in doc.skills] == sorted((s.score for s in doc.skills), reverse=True)
+    assert extractor.extract_document(text) == doc
+    assert doc.to_pandas().shape[0] == len(doc.skills)
+
+
+def test_to_pandas_one_row_per_sentence_and_skill(extractor):
+    results = extractor.extract_many([AD, "Serve drinks and greet guests."], k=2, min_score=0.0)
+    frame = to_pandas(results)
+    assert len(frame) == sum(len(r.skills) for doc in results for r in doc)
+    assert set(frame["doc"]) == {0, 1}
+    assert list(frame.columns[:3]) == ["doc", "sentence", "sentence_start"]
+    single = skillx.to_pandas(results[0])
+    assert set(single["doc"]) == {0}
+    with pytest.raises(InputError):
+        to_pandas([1, 2])
+
+
+def test_concurrent_extract_calls_are_safe(extractor):
+    texts = [f"Sentence {i}: Python, SQL and first aid.\nStatistics {i}." for i in range(8)]
+    expected = [extractor.extract(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(extractor.extract, texts))
+    assert _same(got, expected)
+
+
+def test_rank_is_the_evaluation_interface(extractor):
+    rows = extractor.rank(["Python and SQL", ""], k=3)
+    assert len(rows) == 2 and rows[1] == []
+    assert rows[0][0].uri in {TOY + "python", TOY + "sql"}
+
+
+def test_literal_only_extractor_keeps_every_hit(toy_taxonomy):
+    literal = SkillExtractor(toy_taxonomy, matcher=LiteralMatcher(toy_taxonomy))
+    (r,) = literal.extract("Python and SQL and CPR")
+    assert {m.uri for m in r.skills} == {TOY + "python", TOY + "sql", TOY + "cpr"}
+    assert {m.source for m in r.skills} == {"literal"}
+    with pytest.raises(InputError, match="neither"):
+        SkillExtractor(toy_taxonomy)
+
+
+def test_load_with_toy_taxonomy_says_which_model(toy_taxonomy_dir, caplog):
+    with caplog.at_level("INFO", logger="skillx"):
+        extractor = skillx.load(taxonomy=toy_taxonomy_dir)
+    assert "all-MiniLM-L6-v2" in extractor.model_name
+    assert "all-MiniLM-L6-v2" in caplog.text
+    assert "MiniLM" in repr(extractor)
+    assert extractor.extract("Experience with Python.")[0].skills[0].uri == TOY + "python"
+
+
+def test_load_prefers_an_installed_default_model(toy_taxonomy_dir, tmp_path, monkeypatch):
+    from skillx.encoder import default_model_path
+    from skillx.model_dir import write_model_meta
+
+    cache = tmp_path / "cache"
+    model_dir = cache / "models" / "default"
+    model_dir.mkdir(parents=True)
+    (model_dir / "model").symlink_to(default_model_path(), target_is_directory=True)
+    fusion = FusionParams(literal_boost=0.1, slope=8.0, intercept=-4.0, threshold=0.25)
+    write_model_meta(model_dir, {"skill_text": "preferred", "fusion": fusion.to_dict()})
+    monkeypatch.setenv("SKILLX_CACHE_DIR", str(cache))
+    extractor = skillx.load(taxonomy=toy_taxonomy_dir)
+    assert "installed default model" in extractor.model_name
+    assert extractor.fusion == fusion and extractor.min_score == 0.25
+
+
+def test_load_missing_model_names_the_fix(toy_taxonomy_dir, tmp_path):
+    with pytest.raises(ModelError, match="skillx models"):
+        skillx.load(tmp_path / "nope", taxonomy=toy_taxonomy_dir)
+
+
+def test_load_missing_taxonomy_names_the_fix(tmp_path):
+    with pytest.raises(TaxonomyNotFoundError) as info:
+        skillx.load(taxonomy=tmp_path / "no-esco-here")
+    assert "no-esco-here" in str(info.value)
+
+
+def test_import_skillx_stays_light():
+    import subprocess
+    import sys
+
+    code = "import sys, skillx; print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.slow
+def test_full_esco_finds_obvious_skills_in_the_sample_ad(esco_dir):
+    extractor = skillx.load(taxonomy=esco_dir)
+    text = (REPO / "docs" / "examples" / "job_ad.txt").read_text(encoding="utf-8")
+    doc = extractor.extract_document(text)
+    labels = {s.label for s in doc.skills}
+    assert {"Python (computer programming)", "SQL", "PostgreSQL"} <= labels
+    assert "machine learning" in labels
+    salary = [r for r in doc.sentences if r.text.startswith("We offer a competitive salary")]
+    assert salary and salary[0].skills == ()
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"

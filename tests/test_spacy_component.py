@@ -1,0 +1,99 @@
+"""The spaCy factory "skillx" on the toy taxonomy with the real MiniLM encoder."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+import skillx.spacy_component  # noqa: F401  (registers the factory, as the entry point does)
+from skillx.errors import InputError
+from skillx.fusion import FusionParams
+from skillx.results import SkillMatch
+
+TOY = "http://skillx.example.org/toy/skill/"
+TEXT = "We need Python and SQL.\nYou provide first aid to guests.\nWe offer a competitive salary."
+
+
+@pytest.fixture(scope="module")
+def nlp(toy_taxonomy_dir):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir)})
+    return nlp
+
+
+def test_factory_is_lazy_and_registered(toy_taxonomy_dir):
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir), "k": 3})
+    assert component._extractor is None  # nothing heavy in __init__
+    assert "skillx" in spacy.registry.factories.get_all() or nlp.has_factory("skillx")
+    nlp.initialize()
+    assert component._extractor is not None and component.extractor.taxonomy.name == "ESCO"
+
+
+def test_component_sets_sentences_doc_skills_and_spans(nlp):
+    doc = nlp(TEXT)
+    sents = list(doc.sents)
+    assert [s.text.strip() for s in sents] == TEXT.split("\n")
+    first = sents[0]._.skills
+    assert all(isinstance(m, SkillMatch) for m in first)
+    assert {TOY + "python", TOY + "sql"} <= {m.uri for m in first}
+    assert sents[2]._.skills == []  # "no skill here"
+    doc_uris = [s.uri for s in doc._.skills]
+    assert TOY + "first-aid" in doc_uris
+    assert [s.score for s in doc._.skills] == sorted((s.score for s in doc._.skills), reverse=True)
+    spans = {(s.text, s.kb_id_) for s in doc.spans["skillx"]}
+    assert ("Python", TOY + "python") in spans and ("SQL", TOY + "sql") in spans
+    assert all(s.label_ == "SKILL" for s in doc.spans["skillx"])
+
+
+def test_component_respects_existing_sentence_boundaries(toy_taxonomy_dir):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir)})
+    doc = nlp("Python is a must. So is SQL.")
+    assert [s.text for s in doc.sents] == ["Python is a must.", "So is SQL."]
+    assert TOY + "sql" in {m.uri for m in list(doc.sents)[1]._.skills}
+
+
+def test_pipe_batches_docs_into_few_encoder_calls(nlp, monkeypatch):
+    extractor = nlp.get_pipe("skillx").extractor
+    calls = []
+    real = extractor.ranker.score_matrix
+    monkeypatch.setattr(
+        extractor.ranker, "score_matrix", lambda s, **kw: calls.append(len(s)) or real(s, **kw)
+    )
+    texts = [f"Python developer number {i}.\nFirst aid." for i in range(12)]
+    docs = list(nlp.pipe(texts, batch_size=6))
+    assert len(docs) == 12 and all(d._.skills for d in docs)
+    assert len(calls) == 2  # one encoder call per batch of 6 docs, not one per doc or sentence
+
+
+def test_empty_and_whitespace_docs(nlp):
+    for text in ("", "   \n "):
+        doc = nlp(text)
+        assert doc._.skills == []
+        assert list(doc.spans["skillx"]) == []
+
+
+def test_to_disk_round_trip_keeps_config_and_calibration(toy_taxonomy_dir, tmp_path):
+    nlp = spacy.blank("en")
+    comp = nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir), "k": 2, "min_score": 0.05})
+    comp.fusion = FusionParams(literal_boost=0.2, slope=9.0, intercept=-6.5, threshold=0.1)
+    nlp.to_disk(tmp_path / "pipeline")
+    assert not any(
+        p.suffix in {".csv", ".zip", ".npy", ".safetensors"} for p in (tmp_path / "pipeline").rglob("*")
+    )
+    loaded = spacy.load(tmp_path / "pipeline")
+    comp2 = loaded.get_pipe("skillx")
+    assert comp2.cfg == comp.cfg and comp2.fusion == comp.fusion
+    doc = loaded("Python and SQL and statistics.")
+    assert all(len(s._.skills) <= 2 for s in doc.sents)
+    assert comp2.extractor.fusion == comp.fusion
+    restored = spacy.blank("en").add_pipe("skillx").from_bytes(comp.to_bytes())
+    assert restored.cfg == comp.cfg and restored.fusion == comp.fusion
+
+
+@pytest.mark.parametrize(("config", "match"), [({"k": 0}, "k >= 1"), ({"min_score": 1.5}, "min_score")])
+def test_bad_config_is_a_clear_error(config, match):
+    with pytest.raises(InputError, match=match):
+        spacy.blank("en").add_pipe("skillx", config=config)
