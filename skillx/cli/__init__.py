@@ -28,15 +28,21 @@ for _name in _COMMAND_MODULES:
     importlib.import_module(f"skillx.cli.{_name}").register(app)
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the skillx version and exit."),
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from skillx import __version__
 
         typer.echo(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the skillx version and exit.", callback=_print_version, is_eager=True
+    ),
+) -> None:
+    """Extract ESCO skills from job postings."""
 
 
 def main() -> None:
