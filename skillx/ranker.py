@@ -1,0 +1,239 @@
+"""`SemanticRanker`: rank the skills of a taxonomy for sentences with a bi-encoder."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from skillx.errors import SkillIndexError, TaxonomyError
+from skillx.index import SkillIndex
+from skillx.model_dir import INDEX_SUBDIR, is_skillx_model_dir, read_model_meta
+from skillx.results import MatchSource, SkillMatch
+from skillx.taxonomy import Taxonomy
+
+logger = logging.getLogger("skillx")
+
+
+def check_sentences(sentences: Sequence[str]) -> list[str]:
+    """`sentences` as a list, after checking that every item is a string.
+
+    Raises:
+        TypeError: If `sentences` is a single string or an item is not a string (names the position).
+    """
+    if isinstance(sentences, (str, bytes)):
+        raise TypeError(
+            "Expected a sequence of sentences, got a single string. Wrap it in a list: rank([text])."
+        )
+    items = list(sentences)
+    for position, item in enumerate(items):
+        if not isinstance(item, str):
+            raise TypeError(
+                f"Sentence at position {position} is {type(item).__name__}, not str. Pass strings "
+                "only (convert or drop missing values such as None/NaN first)."
+            )
+    return items
+
+
+class SemanticRanker:
+    """Ranks taxonomy skills for sentences by cosine similarity of bi-encoder embeddings.
+
+    Deterministic: the same sentences give the same ranking; equal scores are ordered by
+    taxonomy position.
+
+    Input rules:
+        * Empty or whitespace-only sentences are not encoded: `rank` gives an empty list and
+          `score_matrix` a row of NaN for them.
+        * Sentences longer than the encoder's ``max_seq_length`` (256 word pieces for
+          all-MiniLM-L6-v2) are truncated by the encoder: only their beginning is used.
+          Split long texts into sentences first (the extractor does).
+        * A non-string item raises TypeError naming its position.
+
+    Args:
+        encoder: A loaded sentence-transformers encoder (`skillx.encoder.load_encoder`).
+        index: The `SkillIndex` of `taxonomy` built with this encoder.
+        taxonomy: The taxonomy whose skills are ranked.
+
+    Raises:
+        TaxonomyError: If the taxonomy is empty or the index belongs to another taxonomy.
+
+    Example:
+        >>> ranker = SemanticRanker.from_pretrained(taxonomy=taxonomy)
+        >>> ranker.rank(["Experience with Python and SQL"], k=3)[0][0].label
+        'Python (computer programming)'
+    """
+
+    def __init__(self, encoder: Any, index: SkillIndex, taxonomy: Taxonomy) -> None:
+        if len(taxonomy) == 0:
+            raise TaxonomyError(
+                "The taxonomy has no skills, so there is nothing to rank. Load a taxonomy with "
+                "skills (e.g. skillx.read_esco_csv(path))."
+            )
+        if index.uris != taxonomy.uris:
+            raise TaxonomyError(
+                f"The skill index holds {index.n_skills} skills that are not those of {taxonomy!r}. "
+                "Build the index from this taxonomy: SkillIndex.load_or_build(None, taxonomy, encoder)."
+            )
+        self.encoder = encoder
+        self.index = index
+        self.taxonomy = taxonomy
+        self._labels = tuple(skill.preferred_label for skill in taxonomy)
+
+    def __repr__(self) -> str:
+        return f"SemanticRanker(index={self.index!r}, taxonomy={self.taxonomy!r})"
+
+    @property
+    def n_skills(self) -> int:
+        """Number of skills that can be ranked."""
+        return self.index.n_skills
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        model: str | Path | None = None,
+        *,
+        taxonomy: Taxonomy,
+        skill_text: str | None = None,
+        aggregation: str = "max",
+        device: str = "cpu",
+        num_threads: int | None = None,
+        batch_size: int = 64,
+        show_progress: bool | None = None,
+    ) -> SemanticRanker:
+        """Load an encoder and the matching skill index (from the model directory or the cache).
+
+        Args:
+            model: None for the bundled all-MiniLM-L6-v2, a sentence-transformers model
+                directory, or a skillx model directory (its ``index/`` is reused when it fits
+                the taxonomy and mode, its ``skillx.json`` gives the default `skill_text`).
+            taxonomy: The skills to rank.
+            skill_text: Skill-text mode; default from ``skillx.json``, else ``"preferred"``.
+            aggregation: ``max`` or ``mean`` over the texts of a skill.
+            device: Torch device.
+            num_threads: Torch CPU threads (left alone when None).
+            batch_size: Texts per encoder pass when the index has to be built.
+            show_progress: Progress bar when building the index.
+
+        Returns:
+            The ranker.
+
+        Raises:
+            ModelError: If the model cannot be loaded.
+            TaxonomyError: If the taxonomy is empty.
+        """
+        from skillx.encoder import load_encoder, model_fingerprint
+
+        if len(taxonomy) == 0:
+            raise TaxonomyError(
+                "The taxonomy has no skills, so there is nothing to rank. Load a taxonomy with "
+                "skills (e.g. skillx.read_esco_csv(path))."
+            )
+        encoder = load_encoder(model, device=device, num_threads=num_threads)
+        fingerprint = model_fingerprint(encoder)
+        index: SkillIndex | None = None
+        if model is not None and is_skillx_model_dir(model):
+            meta = read_model_meta(model) or {}
+            skill_text = skill_text or str(meta.get("skill_text") or "preferred")
+            try:
+                index = SkillIndex.load(
+                    Path(model).expanduser() / INDEX_SUBDIR,
+                    taxonomy=taxonomy,
+                    encoder_fingerprint=fingerprint,
+                    skill_text=skill_text,
+                    aggregation=aggregation,
+                )
+            except SkillIndexError as exc:
+                logger.info("Not using the index of the model directory: %s", exc)
+        if index is None:
+            index = SkillIndex.load_or_build(
+                None,
+                taxonomy,
+                encoder,
+                skill_text=skill_text or "preferred",
+                aggregation=aggregation,
+                batch_size=batch_size,
+                show_progress=show_progress,
+                model_fingerprint=fingerprint,
+            )
+        return cls(encoder, index, taxonomy)
+
+    # -- encoding and scoring -------------------------------------------------------------
+    def encode(
+        self, sentences: Sequence[str], *, batch_size: int = 64, show_progress: bool | None = None
+    ) -> np.ndarray:
+        """Unit-length float32 embeddings ``(len(sentences), dim)`` (blank sentences included)."""
+        from skillx.encoder import encode
+
+        items = check_sentences(sentences)
+        return encode(self.encoder, items, batch_size=batch_size, show_progress=show_progress)
+
+    def _encode_non_blank(
+        self, sentences: Sequence[str], batch_size: int, show_progress: bool | None
+    ) -> tuple[int, list[int], np.ndarray]:
+        from skillx.encoder import encode
+
+        items = check_sentences(sentences)
+        keep = [i for i, text in enumerate(items) if text.strip()]
+        embeddings = encode(
+            self.encoder, [items[i] for i in keep], batch_size=batch_size, show_progress=show_progress
+        )
+        return len(items), keep, embeddings
+
+    def score_matrix(
+        self, sentences: Sequence[str], *, batch_size: int = 64, show_progress: bool | None = None
+    ) -> np.ndarray:
+        """Cosine score of every sentence against every skill.
+
+        Returns:
+            float32 ``(len(sentences), n_skills)``, columns in taxonomy order; rows of blank
+            sentences are NaN.
+        """
+        n, keep, embeddings = self._encode_non_blank(sentences, batch_size, show_progress)
+        out = np.full((n, self.index.n_skills), np.nan, dtype=np.float32)
+        if keep:
+            out[keep] = self.index.scores(embeddings)
+        return out
+
+    def rank(
+        self,
+        sentences: Sequence[str],
+        *,
+        k: int = 5,
+        batch_size: int = 64,
+        show_progress: bool | None = None,
+    ) -> list[list[SkillMatch]]:
+        """The `k` best skills of each sentence, best first.
+
+        Args:
+            sentences: The sentences.
+            k: Skills per sentence (at most the taxonomy size).
+            batch_size: Sentences per encoder pass.
+            show_progress: Progress bar; None shows one for long jobs.
+
+        Returns:
+            One list per sentence of `SkillMatch` (source ``"semantic"``, score = cosine);
+            an empty list for an empty or whitespace-only sentence.
+
+        Raises:
+            TypeError: If an item is not a string (the message names its position).
+            InputError: If `k` is not a positive integer.
+        """
+        from skillx.errors import InputError
+
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise InputError(f"k must be a positive integer, got {k!r}.")
+        n, keep, embeddings = self._encode_non_blank(sentences, batch_size, show_progress)
+        results: list[list[SkillMatch]] = [[] for _ in range(n)]
+        if not keep:
+            return results
+        indices, scores = self.index.top_k(embeddings, int(k))
+        uris, labels, source = self.index.uris, self._labels, MatchSource.SEMANTIC.value
+        for row, position in enumerate(keep):
+            results[position] = [
+                SkillMatch(uris[j], labels[j], float(s), source)
+                for j, s in zip(indices[row].tolist(), scores[row].tolist(), strict=True)
+            ]
+        return results
