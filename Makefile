@@ -38,6 +38,8 @@ test-fast: install
 
 # Train the default model from the shared corpus and ESCO (<= 60 min on a 2-core CPU) and install
 # it as the user's default model (cache_dir("models", "default"); the path is printed).
+# `--benchmark` picks the best checkpoint on the validation splits and then fits the model's score
+# calibration (fusion) on them, stored under "fusion" in its skillx.json.
 SKILLX_WORK ?= $(HOME)/.cache/skillx/work
 MODEL_BUDGET_S ?= 2700
 model: install

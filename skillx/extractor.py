@@ -545,8 +545,9 @@ def _resolve_fusion(
     if model_path is not None:
         logger.warning(
             "skillx: the model at %s has no fusion calibration in its skillx.json; using the "
-            "base encoder's (scores may be mis-calibrated). Fit one with "
-            "`python benchmarks/rp_at_k.py --fusion --fit-fusion OUT.json --model %s`.",
+            "base encoder's (scores may be mis-calibrated). Fit one on validation CSVs with "
+            "`skillx benchmark VALIDATION.csv ... --model %s --fit-fusion` (`skillx train "
+            "--benchmark` does it after training).",
             model_path,
             model_path,
         )

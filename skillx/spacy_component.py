@@ -19,6 +19,11 @@ in ``__init__``. ``to_disk`` saves the settings and the fusion calibration, not 
 or the model (those are referenced by path/name). ``nlp.pipe`` encodes the sentences of a
 whole batch of docs in one encoder call.
 
+HTML: spaCy's tokenizer glues tags to words (``SQL</li><li``); literal spans are snapped to
+token boundaries and never include markup, so such a mention gets no span (its skill and exact
+offsets stay in ``doc._.skills`` / ``span._.skills``). Pass ``skillx.clean_text(html)`` to
+``nlp`` for clean tokens and spans (see `mention_span` and ``docs/spacy.md``).
+
 Note: ``doc._.skills`` and ``span._.skills`` hold Python records (in ``doc.user_data``);
 convert them with ``.to_dict()`` before serialising docs with ``DocBin(store_user_data=True)``.
 """
@@ -54,6 +59,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "spans_key": "skillx",
     "span_label": "SKILL",
 }
+_MARKUP = frozenset("<>")  # a token holding these besides the mention is glued to an HTML tag
 _SENTENCES_KEY = "skillx_sentences"  # doc.user_data: {sentence start token: SentenceSkills}
 
 
@@ -67,6 +73,30 @@ def _sentence_skills_getter(span: Span) -> list[SkillMatch]:
                 if match.uri not in best or match.score > best[match.uri].score:
                     best[match.uri] = match
     return sorted(best.values(), key=lambda m: -m.score)
+
+
+def mention_span(doc: Doc, start: int, end: int, *, label: str, kb_id: str) -> Span | None:
+    """The span of a literal mention at characters ``start:end``, snapped to token boundaries.
+
+    A mention that does not end on token boundaries is widened to the tokens around it, unless
+    that would pull markup into the span: spaCy's tokenizer keeps HTML tags glued to words
+    (``"SQL</li><li"`` is one token), and such a mention gets no span (its exact character
+    offsets stay in ``SkillMatch.start/end``). Pass ``skillx.clean_text(html)`` to ``nlp`` to
+    get clean tokens, and spans, for HTML input.
+
+    Returns:
+        The span, or None when no token-aligned span holds the mention without markup.
+    """
+    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="strict")
+    if span is not None:
+        return span
+    wide = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
+    if wide is None or len(wide) == 0:
+        return None
+    added = doc.text[wide.start_char : start] + doc.text[end : wide.end_char]
+    if any(ch in added for ch in _MARKUP):
+        return None
+    return wide
 
 
 def register_extensions() -> None:
@@ -202,13 +232,7 @@ class SkillxComponent:
                 for match in result.skills:
                     if match.start is None or match.end is None:
                         continue
-                    span = doc.char_span(
-                        match.start,
-                        match.end,
-                        label=self.span_label,
-                        kb_id=match.uri,
-                        alignment_mode="expand",
-                    )
+                    span = mention_span(doc, match.start, match.end, label=self.span_label, kb_id=match.uri)
                     if span is not None:
                         spans.append(span)
             doc.spans[self.spans_key] = spans

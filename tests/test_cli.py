@@ -265,3 +265,36 @@ def test_benchmark_fit_fusion_writes_parameters(tmp_path, toy_taxonomy_dir):
         app, ["benchmark", str(bench), "--esco", str(toy_taxonomy_dir), "--fit-fusion"]
     )
     assert no_target.exit_code == 1 and "--fusion-out" in no_target.stderr
+
+
+def test_benchmark_fit_fusion_scores_with_the_fitted_parameters(tmp_path, toy_taxonomy_dir, monkeypatch):
+    """`--fit-fusion --fusion-out F` must score with the parameters it just fitted, not the bundled ones."""
+    import skillx.evaluation
+    from skillx.fusion import FusionParams, default_fusion
+
+    bench = tmp_path / "toy_validation_annotations.csv"
+    rows = [
+        ("Strong Python skills", "Python (computer programming)"),
+        ("You keep patient records up to date", "maintain patient records"),
+        ("Serving drinks at the bar", "serve beverages"),
+        ("Experience with SQL databases", "SQL"),
+        ("You give first aid when needed", "provide first aid"),
+        ("We offer a competitive salary", "LABEL NOT PRESENT"),
+    ]
+    bench.write_text("sentence,span,sub_span,label\n" + "".join(f"{s},x,,{lab}\n" for s, lab in rows))
+    scored_with = []
+    real_evaluate = skillx.evaluation.evaluate
+
+    def spy(ranker, *args, **kwargs):
+        scored_with.append(ranker.fusion)
+        return real_evaluate(ranker, *args, **kwargs)
+
+    monkeypatch.setattr(skillx.evaluation, "evaluate", spy)
+    out = tmp_path / "fusion.json"
+    args = ["benchmark", str(bench), "--esco", str(toy_taxonomy_dir), "--fit-fusion", "--fusion-out"]
+    result = CliRunner().invoke(app, [*args, str(out), "--mode", "fusion", "--mode", "literal"])
+    assert result.exit_code == 0, result.output
+    fitted = FusionParams.load(out)
+    assert fitted.to_dict() != default_fusion().to_dict()  # otherwise the test could not tell them apart
+    assert len(scored_with) == 2
+    assert all(params.to_dict() == fitted.to_dict() for params in scored_with)

@@ -242,3 +242,137 @@ def test_cli_match_prints_hits(toy_taxonomy_dir: Path) -> None:
     assert "Git" in result.output and "python" in result.output.lower()
     result = CliRunner().invoke(app, ["match", "x", "--esco", str(toy_taxonomy_dir / "missing")])
     assert result.exit_code == 1
+
+
+# -- on-disk cache of the normalised labels ------------------------------------------------------
+CACHE_TEXTS = [
+    "You will be managing the budgets and doing budget management.",
+    "We use R, Go and C++ for R&D; IT support and data analysis.",
+    "Problem-solving, machine learning and communication.",
+]
+
+
+def _hits(matcher: LiteralMatcher) -> list[list[LiteralHit]]:
+    return [matcher.match(text) for text in CACHE_TEXTS]
+
+
+@pytest.fixture
+def matcher_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder for this test only."""
+    monkeypatch.setenv("SKILLX_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "matcher"
+
+
+def _cache_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def test_matcher_cache_round_trip_gives_identical_hits(taxonomy: Taxonomy, matcher_cache: Path) -> None:
+    plain = LiteralMatcher(taxonomy, stop_list=["communication"], cache=False)
+    assert _cache_files(matcher_cache) == []
+    cold = LiteralMatcher(taxonomy, stop_list=["communication"], cache=True)
+    assert cold.cache_hit_ is False
+    (entry,) = _cache_files(matcher_cache)
+    warm = LiteralMatcher(taxonomy, stop_list=["communication"], cache=True)
+    assert warm.cache_hit_ is True
+    assert _hits(warm) == _hits(cold) == _hits(plain)
+    assert warm.n_forms_ == plain.n_forms_
+    assert not any(p.name.endswith(".tmp") for p in entry.parent.iterdir())  # atomic write, no leftovers
+
+
+def test_matcher_cache_default_skips_small_taxonomies(taxonomy: Taxonomy, matcher_cache: Path) -> None:
+    matcher = LiteralMatcher(taxonomy, stop_list=None)
+    assert matcher.cache_hit_ is False and _cache_files(matcher_cache) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"stop_list": ["communication", "learning"]},
+        {"case_rules": False},
+        {"normalise": False},
+        {"taxonomy": Taxonomy([*SKILLS[:-1], Skill("urn:rd", "research and development")])},
+    ],
+    ids=["stop-list", "case-rules", "normalise", "taxonomy"],
+)
+def test_matcher_cache_key_changes_with_inputs(
+    taxonomy: Taxonomy, matcher_cache: Path, change: dict
+) -> None:
+    options = {"taxonomy": taxonomy, "stop_list": ["communication"], "cache": True}
+    LiteralMatcher(**options)
+    changed = LiteralMatcher(**{**options, **change})
+    assert changed.cache_hit_ is False  # a stale entry is never reused
+    assert len(_cache_files(matcher_cache)) == 2
+    fresh = LiteralMatcher(**{**options, **change, "cache": False})
+    assert _hits(changed) == _hits(fresh)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: b"not json at all",
+        lambda data: data.replace(b'"manage budgets"', b'"manage budgetz"', 1),  # edited body
+        lambda data: data.replace(b'"format": 1', b'"format": 0', 1),  # another format / key
+        lambda data: b"",
+    ],
+    ids=["truncated", "garbage", "edited", "other-key", "empty"],
+)
+def test_matcher_cache_corrupt_entry_is_rebuilt(taxonomy: Taxonomy, matcher_cache: Path, damage) -> None:
+    expected = _hits(LiteralMatcher(taxonomy, stop_list=None, cache=True))
+    (entry,) = _cache_files(matcher_cache)
+    entry.write_bytes(damage(entry.read_bytes()))
+    with pytest.warns(UserWarning, match="literal-matcher cache"):
+        rebuilt = LiteralMatcher(taxonomy, stop_list=None, cache=True)
+    assert rebuilt.cache_hit_ is False
+    assert _hits(rebuilt) == expected
+    again = LiteralMatcher(taxonomy, stop_list=None, cache=True)  # the rebuild rewrote the entry
+    assert again.cache_hit_ is True and _hits(again) == expected
+
+
+def test_matcher_cache_entry_of_older_code_is_replaced(
+    taxonomy: Taxonomy, matcher_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import skillx.matching.cache as matcher_cache_module
+
+    LiteralMatcher(taxonomy, stop_list=None, cache=True)
+    LiteralMatcher(taxonomy, stop_list=["learning"], cache=True)  # other inputs: kept
+    assert len(_cache_files(matcher_cache)) == 2
+    monkeypatch.setattr(matcher_cache_module, "_code_hash", "edited-normaliser")
+    newer = LiteralMatcher(taxonomy, stop_list=None, cache=True)
+    assert newer.cache_hit_ is False  # changed matching code: never reuse the old keys
+    assert len(_cache_files(matcher_cache)) == 2  # the superseded entry was deleted
+
+
+def test_matcher_cache_unwritable_folder_still_builds(
+    taxonomy: Taxonomy, matcher_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import skillx.matching.cache as matcher_cache_module
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise PermissionError("read-only cache")
+
+    monkeypatch.setattr(matcher_cache_module, "save_groups", fail)
+    with pytest.warns(UserWarning, match="Could not write the literal-matcher cache"):
+        matcher = LiteralMatcher(taxonomy, stop_list=None, cache=True)
+    assert _hits(matcher) == _hits(LiteralMatcher(taxonomy, stop_list=None, cache=False))
+
+
+@pytest.mark.slow
+def test_matcher_cache_full_esco_identical_and_fast(esco_dir: Path, matcher_cache: Path) -> None:
+    import time
+
+    from skillx.taxonomy import read_esco_csv
+
+    taxonomy = read_esco_csv(esco_dir, version="1.1.0")
+    text = " ".join(CACHE_TEXTS) + " Writing SQL and Python; Excellent communication skills, go to the site."
+    plain = LiteralMatcher(taxonomy, cache=False)
+    cold = LiteralMatcher(taxonomy)  # cache=None caches a taxonomy of this size
+    assert cold.cache_hit_ is False and len(_cache_files(matcher_cache)) == 1
+    started = time.process_time()
+    warm = LiteralMatcher(taxonomy)
+    warm_cpu = time.process_time() - started
+    assert warm.cache_hit_ is True
+    assert warm.match(text) == cold.match(text) == plain.match(text)
+    assert warm.n_forms_ == plain.n_forms_
+    assert warm_cpu < 3.0  # uncached: ~3 s CPU; cached: ~1 s

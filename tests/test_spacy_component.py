@@ -97,3 +97,42 @@ def test_to_disk_round_trip_keeps_config_and_calibration(toy_taxonomy_dir, tmp_p
 def test_bad_config_is_a_clear_error(config, match):
     with pytest.raises(InputError, match=match):
         spacy.blank("en").add_pipe("skillx", config=config)
+
+
+HTML = "<ul><li>SQL</li><li>Python</li></ul><p>You provide <b>first aid</b> to guests.</p>"
+
+
+def test_raw_html_spans_never_hold_markup(nlp):
+    """spaCy glues tags to words ("SQL</li><li"): such mentions get no span, but keep exact offsets."""
+    doc = nlp(HTML)
+    assert [t.text for t in doc if t.text.startswith("SQL")] == ["SQL</li><li"]  # the tokenizer's doing
+    assert all("<" not in s.text and ">" not in s.text for s in doc.spans["skillx"])
+    found = {m.uri: HTML[m.start : m.end] for s in doc.sents for m in s._.skills if m.start is not None}
+    assert found[TOY + "sql"] == "SQL" and found[TOY + "python"] == "Python"
+
+
+def test_cleaned_html_gives_exact_spans(nlp):
+    import skillx
+
+    doc = nlp(skillx.clean_text(HTML))
+    spans = {(s.text, s.kb_id_) for s in doc.spans["skillx"]}
+    assert {("SQL", TOY + "sql"), ("Python", TOY + "python"), ("first aid", TOY + "first-aid-k")} <= spans
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        ("We use SQL daily", 7, 10, "SQL"),  # token-aligned: as is
+        ("We use SQL-based tools", 7, 10, "SQL"),  # spaCy splits the hyphen: still aligned
+        ("Strong SQLish skills", 7, 10, "SQLish"),  # inside a word: widened to the token
+        ("<li>SQL</li><li>Git", 4, 7, None),  # glued to markup: no span
+    ],
+)
+def test_mention_span_snaps_to_tokens_without_markup(text, start, end, expected):
+    from skillx.spacy_component import mention_span
+
+    doc = spacy.blank("en")(text)
+    span = mention_span(doc, start, end, label="SKILL", kb_id="urn:x")
+    assert (span.text if span is not None else None) == expected
+    if span is not None:
+        assert span.label_ == "SKILL" and span.kb_id_ == "urn:x"

@@ -314,3 +314,43 @@ def test_cli_train_bad_pairs_fail_early(tmp_path: Path, content: str | None, mat
     result = CliRunner().invoke(app, ["train", str(pairs), "--out", str(tmp_path / "model")])
     assert isinstance(result.exception, InputError) and match in str(result.exception)
     assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.slow  # ~25 s: one training step, model save, index build, reload and fit
+def test_cli_train_with_benchmark_stores_fusion(toy_taxonomy: Taxonomy, toy_taxonomy_dir: Path,
+                                                tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`skillx train --benchmark` fits the score calibration there and stores it in skillx.json."""
+    import logging
+
+    from typer.testing import CliRunner
+
+    import skillx
+    from skillx.cli import app
+    from skillx.fusion import FusionParams
+
+    pairs = tmp_path / "pairs.parquet"
+    make_pairs(toy_taxonomy, per_skill=2).to_parquet(pairs)
+    bench = tmp_path / "toy_validation_annotations.csv"
+    skills = list(toy_taxonomy)[:10]
+    bench.write_text(
+        "sentence,span,sub_span,label\n"
+        + "".join(f"Must be good at {s.preferred_label.lower()} in practice,x,,{s.preferred_label}\n"
+                  for s in skills)
+        + "We offer a competitive salary,x,,LABEL NOT PRESENT\n"
+    )
+    config = tmp_path / "config.json"
+    small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
+    out = tmp_path / "model"
+    result = CliRunner().invoke(app, [
+        "train", str(pairs), "--out", str(out), "--config", str(config), "--esco", str(toy_taxonomy_dir),
+        "--benchmark", str(bench), "--max-steps", "1",
+    ])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "skillx.json").read_text())
+    params = FusionParams.from_dict(meta["fusion"])
+    assert params.metrics["n_sentences"] == 11 and "toy_validation_annotations.csv" in params.fitted_on
+    assert "fusion fitted" in result.output
+    with caplog.at_level(logging.WARNING, logger="skillx"):
+        extractor = skillx.load(out, taxonomy=toy_taxonomy)
+    assert extractor.fusion == params
+    assert "no fusion calibration" not in caplog.text

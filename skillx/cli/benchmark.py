@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from skillx.errors import InputError, SkillxError
+
+if TYPE_CHECKING:
+    from skillx.extractor import SkillExtractor
 
 MODES = ("fusion", "semantic", "literal")
 
@@ -43,12 +47,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score skill rankings on benchmark files: RP@1/5/10, MRR and MAP, per file and mode."""
         try:
+            fitted = None
             if fit_fusion:
-                where = fit_and_store_fusion(
+                where, fitted = fit_and_store_fusion(
                     data, model=model, esco=esco, version=version, fusion_out=fusion_out
                 )
                 typer.secho(f"skillx: fusion parameters written to {where}", err=True, fg=typer.colors.BLUE)
-            rows = run_benchmark(data, model=model, esco=esco, version=version, modes=mode)
+            rows = run_benchmark(data, model=model, esco=esco, version=version, modes=mode, extractor=fitted)
         except SkillxError as exc:
             typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from None
@@ -65,9 +70,24 @@ def register(app: typer.Typer) -> None:
 
 
 def run_benchmark(
-    data: list[Path], *, model: str | None, esco: str | None, version: str, modes: list[str]
+    data: list[Path],
+    *,
+    model: str | None,
+    esco: str | None,
+    version: str,
+    modes: list[str],
+    extractor: SkillExtractor | None = None,
 ) -> list[dict[str, object]]:
     """Evaluate the requested extractor modes on each benchmark file.
+
+    Args:
+        data: Benchmark CSV files.
+        model: Model directory (ignored when `extractor` is given).
+        esco: ESCO files (ignored when `extractor` is given).
+        version: ESCO version (ignored when `extractor` is given).
+        modes: Rankers to score: fusion, semantic, literal.
+        extractor: An extractor to score as is (e.g. carrying freshly fitted fusion parameters);
+            None loads one from `model`, `esco` and `version`.
 
     Returns:
         One dict per (mode, file): mode, dataset, n, rp@1, rp@5, rp@10, mrr, map.
@@ -81,7 +101,10 @@ def run_benchmark(
     unknown = [m for m in modes if m not in MODES]
     if unknown:
         raise InputError(f"Unknown mode '{unknown[0]}'. Available: {', '.join(MODES)}.")
-    full = load(model, taxonomy=esco, version=version, semantic=any(m != "literal" for m in modes))
+    semantic = any(m != "literal" for m in modes)
+    full = extractor
+    if full is None:
+        full = load(model, taxonomy=esco, version=version, semantic=semantic)
     typer.secho(f"skillx: using {full.model_name}", err=True, fg=typer.colors.BLUE)
     benches = [load_benchmark(path, full.taxonomy) for path in data]
     rows: list[dict[str, object]] = []
@@ -100,17 +123,17 @@ def run_benchmark(
 
 def fit_and_store_fusion(
     data: list[Path], *, model: str | None, esco: str | None, version: str, fusion_out: Path | None
-) -> Path:
+) -> tuple[Path, SkillExtractor]:
     """Fit the fusion on `data` and store it in the model's ``skillx.json`` or in `fusion_out`.
 
     Returns:
-        Where the parameters were written.
+        Where the parameters were written, and the extractor using them (to be scored).
 
     Raises:
         InputError: If there is nowhere to store them (no skillx model directory, no --fusion-out).
     """
     from skillx.calibration import fit_extractor_fusion
-    from skillx.extractor import load, resolve_model
+    from skillx.extractor import SkillExtractor, load, resolve_model
     from skillx.model_dir import is_skillx_model_dir, read_model_meta, write_model_meta
 
     model_path, _ = resolve_model(model)
@@ -121,9 +144,18 @@ def fit_and_store_fusion(
         )
     extractor = load(model, taxonomy=esco, version=version)
     params = fit_extractor_fusion(extractor, data, model=str(model_path or "all-MiniLM-L6-v2"))
+    fitted = SkillExtractor(
+        extractor.taxonomy,
+        ranker=extractor.ranker,
+        matcher=extractor.matcher,
+        fusion=params,
+        model_name=f"{extractor.model_name} with the fusion just fitted",
+        max_chars=extractor.max_chars,
+        batch_size=extractor.batch_size,
+    )
     if fusion_out is not None:
-        return params.save(fusion_out)
+        return params.save(fusion_out), fitted
     assert model_path is not None
     meta = read_model_meta(model_path) or {}
     meta["fusion"] = params.to_dict()
-    return write_model_meta(model_path, meta)
+    return write_model_meta(model_path, meta), fitted

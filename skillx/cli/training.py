@@ -33,7 +33,10 @@ def register(app: typer.Typer) -> None:
         benchmark: Annotated[
             list[Path] | None,
             typer.Option(
-                "--benchmark", "-b", help="Validation CSV (repeatable); best RP@5 checkpoint is kept."
+                "--benchmark",
+                "-b",
+                help="Validation CSV (repeatable); the best RP@5 checkpoint is kept and the score "
+                "calibration (fusion) is fitted on it and stored in skillx.json.",
             ),
         ] = None,
         max_steps: Annotated[int | None, typer.Option(help="Stop after this many steps.")] = None,
@@ -87,6 +90,25 @@ def register(app: typer.Typer) -> None:
             shown = {k: round(v, 4) for k, v in trainer.best_metrics_.items() if "rp@5" in k or "mrr" in k}
             typer.echo(f"best validation: {shown}")
         typer.echo(f"model written to {target}")
+        if benchmark:
+            from skillx.errors import SkillxError
+            from skillx.training.calibration import fit_model_fusion
+
+            try:
+                params = fit_model_fusion(target, benchmark, taxonomy=tax)
+            except SkillxError as exc:
+                typer.secho(
+                    f"Error: the model is saved at {target}, but fitting its score calibration on "
+                    f"--benchmark failed: {exc} Fix the files and run `skillx benchmark FILES --model "
+                    f"{target} --fit-fusion`.",
+                    err=True,
+                    fg=typer.colors.RED,
+                )
+                raise typer.Exit(1) from None
+            typer.echo(
+                f"fusion fitted on the validation files: literal boost {params.literal_boost}, "
+                f"threshold {params.threshold:.3f} (stored in {target / 'skillx.json'})"
+            )
         if install_default:
             from skillx.paths import cache_dir
             from skillx.training.trainer import _swap_into_place
