@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from skillx.encoder import encode
 from skillx.errors import InputError
 from skillx.negatives.base import NegativeSampler, register_sampler
 
@@ -67,7 +68,7 @@ class SimilarSampler(NegativeSampler):
                     "pass encoder=... (a SentenceTransformer) or skill_embeddings=... to fit()."
                 )
             texts = [s.preferred_label for s in taxonomy]
-            skill_embeddings = _encode(encoder, texts, self.batch_size)
+            skill_embeddings = encode(encoder, texts, batch_size=self.batch_size, show_progress=False)
         emb = np.asarray(skill_embeddings, dtype=np.float32)
         if emb.ndim != 2 or emb.shape[0] != len(taxonomy):
             raise InputError(
@@ -91,7 +92,7 @@ class SimilarSampler(NegativeSampler):
             raise InputError(
                 "SimilarSampler(query='sentence') needs fit(..., encoder=...) to embed sentences."
             )
-        vectors = _encode(self.encoder_, todo, self.batch_size)
+        vectors = encode(self.encoder_, todo, batch_size=self.batch_size, show_progress=False)
         for text, vec in zip(todo, vectors, strict=True):
             self._sentence_emb[text] = vec
 
@@ -128,13 +129,3 @@ class SimilarSampler(NegativeSampler):
             return [ranked[int(i)] for i in rng.permutation(len(ranked))]
         return ranked
 
-
-def _encode(encoder: Any, texts: list[str], batch_size: int) -> np.ndarray:
-    vectors = encoder.encode(
-        texts,
-        batch_size=batch_size,
-        convert_to_numpy=True,
-        normalize_embeddings=True,
-        show_progress_bar=False,
-    )
-    return np.asarray(vectors, dtype=np.float32)
