@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
 
+from skillx.encoder import encode
 from skillx.training.rows import skill_text
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class BenchmarkEvaluator(BaseEvaluator):
         if self.skill_embeddings is not None:
             return self.skill_embeddings
         texts = [skill_text(s, self.skill_text) for s in self.taxonomy]
-        return _encode(model, texts, self.batch_size)
+        return encode(model, texts, batch_size=self.batch_size, show_progress=False)
 
     def __call__(
         self, model: Any, output_path: str | None = None, epoch: int = -1, steps: int = -1
@@ -65,7 +66,7 @@ class BenchmarkEvaluator(BaseEvaluator):
         metrics: dict[str, float] = {}
         primary: list[float] = []
         for bench in self.benchmarks:
-            queries = _encode(model, list(bench.sentences), self.batch_size)
+            queries = encode(model, list(bench.sentences), batch_size=self.batch_size, show_progress=False)
             scores = queries @ skills.T
             top = np.argsort(-scores, axis=1, kind="stable")  # full ranking: exact MRR and MAP
             rankings = [[uris[int(j)] for j in row] for row in top]
@@ -79,13 +80,3 @@ class BenchmarkEvaluator(BaseEvaluator):
         self.history.append(metrics)
         return metrics
 
-
-def _encode(model: Any, texts: list[str], batch_size: int) -> np.ndarray:
-    vectors = model.encode(
-        texts,
-        batch_size=batch_size,
-        convert_to_numpy=True,
-        normalize_embeddings=True,
-        show_progress_bar=False,
-    )
-    return np.asarray(vectors, dtype=np.float32)
