@@ -224,28 +224,9 @@ class Taxonomy:
         """One row per skill: uri, preferred_label, alt/hidden labels (lists), description, ..."""
         import pandas as pd
 
-        return pd.DataFrame(
-            [
-                {
-                    "uri": s.uri,
-                    "preferred_label": s.preferred_label,
-                    "alt_labels": list(s.alt_labels),
-                    "hidden_labels": list(s.hidden_labels),
-                    "description": s.description,
-                    "skill_type": s.skill_type,
-                    "reuse_level": s.reuse_level,
-                    "broader": list(s.broader),
-                }
-                for s in self._skills.values()
-            ],
-            columns=[
-                "uri",
-                "preferred_label",
-                "alt_labels",
-                "hidden_labels",
-                "description",
-                "skill_type",
-                "reuse_level",
-                "broader",
-            ],
-        )
+        columns = [f.name for f in fields(Skill)]
+        rows = [
+            {name: list(v) if isinstance(v := getattr(s, name), tuple) else v for name in columns}
+            for s in self._skills.values()
+        ]
+        return pd.DataFrame(rows, columns=columns)
