@@ -135,19 +135,31 @@ def literal_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
     return [("literal only", extractor)]
 
 
+def _model_fusion(model: str | None) -> Any:
+    """The fusion fitted into a skillx model directory (`skillx train --benchmark`), else the bundled one."""
+    from skillx.fusion import FusionParams, default_fusion
+    from skillx.model_dir import is_skillx_model_dir, read_model_meta
+
+    if model not in (None, "default") and is_skillx_model_dir(model):
+        fitted = (read_model_meta(model) or {}).get("fusion")
+        if isinstance(fitted, dict):
+            return FusionParams.from_dict(fitted)
+    return default_fusion()
+
+
 def fusion_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
     """--fusion: literal hits fused with the semantic ranking (skillx.fusion).
 
     With --fit-fusion OUT.json the boost and calibration are first fitted on --data (use the
-    validation splits only) and written to OUT.json; otherwise --fusion-params or the bundled
-    parameters are used.
+    validation splits only) and written to OUT.json; otherwise --fusion-params, the fusion
+    fitted into the --model directory, or the bundled parameters are used (in that order).
     """
     from skillx.calibration import fit_extractor_fusion
     from skillx.extractor import SkillExtractor
-    from skillx.fusion import FusionParams, default_fusion
+    from skillx.fusion import FusionParams
 
     ranker, matcher = _fusion_parts(args, taxonomy)
-    params = FusionParams.load(args.fusion_params) if args.fusion_params else default_fusion()
+    params = FusionParams.load(args.fusion_params) if args.fusion_params else _model_fusion(args.model)
     extractor = SkillExtractor(taxonomy, ranker=ranker, matcher=matcher, fusion=params)
     rows: RankerRows = []
     if args.fit_fusion:
@@ -232,7 +244,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--fusion-params",
         type=Path,
         default=None,
-        help="Fusion parameters JSON for --fusion (default: skillx/data/fusion_default.json).",
+        help="Fusion parameters JSON for --fusion (default: the --model directory's fitted fusion, "
+        "else skillx/data/fusion_default.json).",
     )
     parser.add_argument(
         "--fit-fusion",

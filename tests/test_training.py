@@ -162,6 +162,27 @@ def test_rows_mask_mentions_and_description_anchors(toy_taxonomy: Taxonomy) -> N
     assert python.description in set(described["anchor"])
 
 
+def test_rows_label_anchors_use_unshared_alternative_labels(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy, per_skill=1)
+    rows, stats = build_rows(pairs, toy_taxonomy, small_config(label_anchors=1))
+    labels = rows[rows["origin"] == "label"]
+    assert stats.label_rows == len(labels) > 0
+    assert stats.rows == len(rows)
+    assert labels["positive_uri"].value_counts().max() == 1
+    owners: dict[str, set[str]] = {}
+    for skill in toy_taxonomy:
+        for label in skill.labels:
+            owners.setdefault(label.casefold(), set()).add(skill.uri)
+    for anchor, uri in zip(labels["anchor"], labels["positive_uri"], strict=True):
+        skill = toy_taxonomy[uri]
+        assert anchor in skill.alt_labels and anchor.casefold() != skill.preferred_label.casefold()
+        assert owners[anchor.casefold()] == {uri}  # a label two skills share is not a signal
+    more, _ = build_rows(pairs, toy_taxonomy, small_config(label_anchors=10))
+    more_labels = set(more.loc[more["origin"] == "label", "anchor"].str.casefold())
+    assert len(more_labels) > len(labels)
+    assert not more_labels & {"data analysis", "first aid"}  # toy labels that two skills share
+
+
 def test_trainer_save_before_fit_raises(tmp_path: Path) -> None:
     with pytest.raises(NotFittedError):
         SkillEncoderTrainer().save(tmp_path / "m")
@@ -298,6 +319,7 @@ def test_length_grouped_batches_cover_rows_once_without_repeated_positive() -> N
     assert sorted(i for b in batches for i in b) == list(range(300))
     assert all(len({positives[i] for i in b}) == len(b) for b in batches)
     assert batches == list(LengthGroupedBatchSampler(data, batch_size=6, drop_last=False, seed=1))
+    assert len(sampler) == len(batches)  # the trainer's schedule length; may exceed ceil(300 / 6)
     spread = np.mean([np.ptp([len(anchors[i]) for i in b]) for b in batches if len(b) == 6])
     assert spread < 0.5 * np.ptp([len(a) for a in anchors])  # similar lengths share a batch
 

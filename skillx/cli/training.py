@@ -82,7 +82,8 @@ def register(app: typer.Typer) -> None:
         target = trainer.save(out)
         stats = trainer.stats_
         typer.echo(
-            f"rows {stats.rows} (corpus {stats.corpus_rows}, descriptions {stats.description_rows}; "
+            f"rows {stats.rows} (corpus {stats.corpus_rows}, descriptions {stats.description_rows}, "
+            f"labels {stats.label_rows}; "
             f"{stats.unknown_uri_pairs} pairs with unknown URIs skipped), steps {trainer.steps_}, "
             f"{trainer.pairs_per_second_:.1f} pairs/s"
         )

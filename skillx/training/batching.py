@@ -67,5 +67,6 @@ class LengthGroupedBatchSampler(DefaultBatchSampler):
         yield from self._batches()
 
     def __len__(self) -> int:
-        full, rest = divmod(len(self.lengths), self.batch_size)
-        return full if self.drop_last or rest == 0 else full + 1
+        # Moving rows that would repeat a positive can add batches beyond ceil(n / batch_size);
+        # the trainer sizes its learning-rate schedule from this, so count the real batches.
+        return len(self._batches())

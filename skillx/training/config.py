@@ -42,6 +42,9 @@ class TrainingConfig:
         description_anchors: Add one row per skill with its description as the anchor and the
             skill itself as the positive (covers skills the corpus never mentions).
         max_description_rows: Cap on those rows (0: all skills with a description).
+        label_anchors: Add up to this many rows per skill with one of its alternative labels as
+            the anchor (synonyms the corpus may never use; labels shared by several skills are
+            skipped). 0: none.
         skill_text: Skill-text mode of `skillx.index` (``"preferred"``: the preferred label;
             ``"label+description"``, ...). The saved index uses the same mode.
         frozen_skill_tower: Keep skill embeddings fixed (computed once with the base encoder)
@@ -75,6 +78,7 @@ class TrainingConfig:
     mask_token: str = "[MASK]"
     description_anchors: bool = True
     max_description_rows: int = 0
+    label_anchors: int = 0
     skill_text: str = "preferred"
     frozen_skill_tower: bool = False
     scale: float = 20.0
@@ -97,6 +101,7 @@ class TrainingConfig:
             (0 <= self.warmup_ratio < 1, "warmup_ratio must be in [0, 1)"),
             (0.0 <= self.mask_mentions <= 1.0, "mask_mentions is a probability in [0, 1]"),
             (self.scale > 0, "scale must be > 0"),
+            (self.label_anchors >= 0, "label_anchors must be >= 0"),
             (self.logging_steps >= 1, "logging_steps must be >= 1"),
             (self.batch_sampler in BATCH_SAMPLERS, f"batch_sampler must be one of {BATCH_SAMPLERS}"),
             (

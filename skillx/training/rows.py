@@ -7,7 +7,7 @@ A *pair* is one literal match of a skill in a corpus sentence (the pairs file wr
     positive      the skill written as text (see `skill_text`)
     negative_1..n skills that the sentence does not mention, one column per drawn negative
     positive_uri  URI of the positive skill (used by the frozen-skill-tower loss)
-    origin        "corpus" or "description"
+    origin        "corpus", "description" or "label"
 """
 
 from __future__ import annotations
@@ -43,13 +43,14 @@ class RowStats:
     capped_by_max_rows: int = 0
     corpus_rows: int = 0
     description_rows: int = 0
+    label_rows: int = 0
     masked_rows: int = 0
     skills_covered: int = 0
     negatives_filled_randomly: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
-        return self.corpus_rows + self.description_rows
+        return self.corpus_rows + self.description_rows + self.label_rows
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -150,6 +151,32 @@ def mask_mention(sentence: str, start: int, end: int, token: str) -> str:
     return f"{sentence[:start]}{token}{sentence[end:]}"
 
 
+def label_anchor_pairs(taxonomy: Taxonomy, per_skill: int, rng: np.random.Generator) -> list[tuple[str, str]]:
+    """Up to `per_skill` (uri, alternative label) pairs per skill, drawn with `rng`.
+
+    A label that several skills share (after case folding) says nothing about which one is
+    meant, so it is skipped; so is an alternative label equal to the preferred one.
+    """
+    owners: dict[str, set[str]] = {}
+    for skill in taxonomy:
+        for label in skill.labels:
+            owners.setdefault(label.strip().casefold(), set()).add(skill.uri)
+    out: list[tuple[str, str]] = []
+    for skill in taxonomy:
+        preferred = skill.preferred_label.strip().casefold()
+        usable = [
+            label.strip()
+            for label in dict.fromkeys(skill.alt_labels)
+            if label.strip()
+            and label.strip().casefold() != preferred
+            and len(owners[label.strip().casefold()]) == 1
+        ]
+        if len(usable) > per_skill:
+            usable = [usable[int(i)] for i in np.sort(rng.choice(len(usable), per_skill, replace=False))]
+        out.extend((skill.uri, label) for label in usable)
+    return out
+
+
 def build_rows(
     pairs: str | Path | pd.DataFrame,
     taxonomy: Taxonomy,
@@ -229,6 +256,14 @@ def build_rows(
             excludes.append([])
             origins.append("description")
         stats.description_rows = len(described)
+
+    if config.label_anchors > 0:
+        for uri, label in label_anchor_pairs(taxonomy, config.label_anchors, rng):
+            anchors.append(label)
+            uris.append(uri)
+            excludes.append([])
+            origins.append("label")
+        stats.label_rows = len(anchors) - stats.corpus_rows - stats.description_rows
 
     texts = {uri: skill_text(taxonomy[uri], config.skill_text) for uri in dict.fromkeys(uris)}
     rows: dict[str, list[str]] = {
