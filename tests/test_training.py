@@ -42,8 +42,9 @@ def make_pairs(taxonomy: Taxonomy, per_skill: int = 8, seed: int = 0) -> pd.Data
 
 
 def small_config(**overrides) -> TrainingConfig:
+    # trained skill tower: the row tests check the explicit negative columns it consumes
     base = dict(negatives={"taxonomy": 1, "random": 1}, description_anchors=False, max_pairs_per_skill=0,
-                max_pairs_per_form=0)
+                max_pairs_per_form=0, frozen_skill_tower=False)
     base.update(overrides)
     return TrainingConfig(**base)
 
@@ -194,7 +195,7 @@ def trained(toy_taxonomy: Taxonomy) -> SkillEncoderTrainer:
     cfg = TrainingConfig(
         seed=0, max_steps=16, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0, max_seq_length=32,
         negatives={"taxonomy": 1, "similar": 1}, description_anchors=True, mask_mentions=0.3,
-        logging_steps=1, num_threads=2,
+        logging_steps=1, num_threads=2, frozen_skill_tower=False,
     )
     return SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=8), toy_taxonomy)
 

@@ -28,10 +28,13 @@ class TrainingConfig:
         learning_rate: Peak AdamW learning rate (linear warm-up then decay).
         warmup_ratio: Fraction of steps spent warming up.
         negatives: Sampler name -> negatives per row, e.g. ``{"taxonomy": 1, "similar": 1}``;
-            each negative is one ``negative_i`` column. Empty: in-batch negatives only.
+            each negative is one ``negative_i`` column. Empty: in-batch negatives only. Used
+            when the skill tower is trained; the frozen tower's full softmax already has every
+            skill (taxonomy neighbours included) as a negative, so it draws none.
         sampler_options: Per-sampler constructor options, e.g. ``{"taxonomy": {"depth": 1}}``.
         max_pairs_per_skill: Keep at most this many pairs per skill (frequent skills such as
-            "communication" do not dominate; rare ones are all kept). 0: no cap.
+            "communication" do not dominate; rare ones are all kept). 0: no cap. Raising
+            it to 150 (with 150 per form) cost 6-8 HOUSE RP@5 points (docs/training.md).
         max_pairs_per_form: Keep at most this many pairs per matched surface form. 0: no cap.
         max_rows: Keep at most this many corpus rows after the caps, taking the skills
             round-robin so rare skills stay. 0: no cap.
@@ -48,7 +51,9 @@ class TrainingConfig:
         skill_text: Skill-text mode of `skillx.index` (``"preferred"``: the preferred label;
             ``"label+description"``, ...). The saved index uses the same mode.
         frozen_skill_tower: Keep skill embeddings fixed (computed once with the base encoder)
-            and train the sentence tower only, with a full softmax over all skills.
+            and train the sentence tower only, with a full softmax over all skills. The
+            default: at equal training time it matched the trained tower on TECH and beat it
+            on HOUSE, at twice the pairs/s (docs/training.md, "Choosing the default").
         scale: Inverse temperature of the softmax over cosine similarities.
         batch_sampler: ``"no_duplicates"`` (no repeated text within a batch),
             ``"length_grouped"`` (batches of similar anchor length, no repeated positive) or
@@ -67,7 +72,7 @@ class TrainingConfig:
     epochs: float = 1.0
     max_steps: int = 0
     learning_rate: float = 5e-5
-    warmup_ratio: float = 0.1
+    warmup_ratio: float = 0.05
     negatives: dict[str, int] = field(default_factory=lambda: {"taxonomy": 1, "similar": 1})
     sampler_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     max_pairs_per_skill: int = 50
@@ -80,7 +85,7 @@ class TrainingConfig:
     max_description_rows: int = 0
     label_anchors: int = 0
     skill_text: str = "preferred"
-    frozen_skill_tower: bool = False
+    frozen_skill_tower: bool = True
     scale: float = 20.0
     batch_sampler: str = "length_grouped"
     eval_steps: int = 0
