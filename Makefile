@@ -24,6 +24,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) taxonomy/toy/make_toy.py  # the toy taxonomy's CSV files are generated, not tracked
 	touch $@
 
 lint: install
