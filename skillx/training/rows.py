@@ -157,20 +157,18 @@ def label_anchor_pairs(taxonomy: Taxonomy, per_skill: int, rng: np.random.Genera
     A label that several skills share (after case folding) says nothing about which one is
     meant, so it is skipped; so is an alternative label equal to the preferred one.
     """
+    def key(label: str) -> str:
+        return label.strip().casefold()
+
     owners: dict[str, set[str]] = {}
     for skill in taxonomy:
         for label in skill.labels:
-            owners.setdefault(label.strip().casefold(), set()).add(skill.uri)
+            owners.setdefault(key(label), set()).add(skill.uri)
     out: list[tuple[str, str]] = []
     for skill in taxonomy:
-        preferred = skill.preferred_label.strip().casefold()
-        usable = [
-            label.strip()
-            for label in dict.fromkeys(skill.alt_labels)
-            if label.strip()
-            and label.strip().casefold() != preferred
-            and len(owners[label.strip().casefold()]) == 1
-        ]
+        preferred = key(skill.preferred_label)
+        alternatives = dict.fromkeys(label.strip() for label in skill.alt_labels)
+        usable = [a for a in alternatives if a and key(a) != preferred and len(owners[key(a)]) == 1]
         if len(usable) > per_skill:
             usable = [usable[int(i)] for i in np.sort(rng.choice(len(usable), per_skill, replace=False))]
         out.extend((skill.uri, label) for label in usable)
