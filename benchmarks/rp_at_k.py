@@ -137,13 +137,11 @@ def literal_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
 
 def _model_fusion(model: str | None) -> Any:
     """The fusion fitted into a skillx model directory (`skillx train --benchmark`), else the bundled one."""
-    from skillx.fusion import FusionParams, default_fusion
+    from skillx.fusion import default_fusion, fitted_fusion
     from skillx.model_dir import is_skillx_model_dir, read_model_meta
 
     if model not in (None, "default") and is_skillx_model_dir(model):
-        fitted = (read_model_meta(model) or {}).get("fusion")
-        if isinstance(fitted, dict):
-            return FusionParams.from_dict(fitted)
+        return fitted_fusion(read_model_meta(model)) or default_fusion()
     return default_fusion()
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from skillx.documents import DocumentSkills, SentenceSkills, to_pandas
 from skillx.errors import InputError, InputTypeError, ModelError
-from skillx.fusion import FusionParams, LiteralEvidence, default_fusion, fuse
+from skillx.fusion import FusionParams, LiteralEvidence, default_fusion, fitted_fusion, fuse
 from skillx.results import SkillMatch
 from skillx.text import DEFAULT_MAX_CHARS, Sentence, segment
 
@@ -539,8 +539,9 @@ def _resolve_fusion(
         return fusion
     if fusion is not None:
         return FusionParams.load(fusion)
-    if isinstance(meta.get("fusion"), dict):
-        return FusionParams.from_dict(meta["fusion"])
+    fitted = fitted_fusion(meta)
+    if fitted is not None:
+        return fitted
     params = default_fusion()
     if model_path is not None:
         logger.warning(

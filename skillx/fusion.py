@@ -168,6 +168,12 @@ def default_fusion() -> FusionParams:
     return FusionParams.load(Path(__file__).resolve().parent / "data" / DEFAULT_FUSION_FILE)
 
 
+def fitted_fusion(model_meta: Mapping[str, Any] | None) -> FusionParams | None:
+    """The fusion stored in a model's ``skillx.json`` (`skillx train --benchmark`), or None."""
+    fitted = (model_meta or {}).get("fusion")
+    return FusionParams.from_dict(fitted) if isinstance(fitted, dict) else None
+
+
 def best_evidence(evidence: Iterable[LiteralEvidence], params: FusionParams) -> dict[int, LiteralEvidence]:
     """Keep, per skill position, the strongest literal hit (first one on ties)."""
     best: dict[int, LiteralEvidence] = {}

@@ -95,12 +95,39 @@ def test_rows_columns_and_negatives_exclude_sentence_matches(toy_taxonomy: Taxon
     cfg = small_config(negatives={"taxonomy": 3, "random": 2})
     rows, stats = build_rows(pairs, toy_taxonomy, cfg)
     assert list(rows.columns) == ["anchor", "positive", *[f"negative_{i}" for i in range(1, 6)],
-                                  "positive_uri", "origin"]
+                                  "positive_uri", "matched_uris", "origin"]
     assert stats.corpus_rows == len(rows) == len(pairs)
     for _, row in rows[rows["anchor"] == both].iterrows():
         negatives = {row[f"negative_{i}"] for i in range(1, 6)}
         assert not {"Python (computer programming)", "SQL"} & negatives  # both literally matched
         assert len(negatives) == 5
+        assert sorted(row["matched_uris"]) == sorted([python, sql])
+
+
+def test_frozen_tower_labels_list_co_mentions_and_pad(toy_taxonomy: Taxonomy) -> None:
+    from skillx.training.trainer import _frozen_tower_labels
+
+    python, sql = toy_taxonomy.find("Python")[0].uri, toy_taxonomy.find("SQL")[0].uri
+    rows = pd.DataFrame({"positive_uri": [python, sql, python],
+                         "matched_uris": [[python, sql], [python, sql], []]})
+    p, s = toy_taxonomy.position(python), toy_taxonomy.position(sql)
+    assert _frozen_tower_labels(rows, toy_taxonomy, False) == [p, s, p]
+    assert _frozen_tower_labels(rows, toy_taxonomy, True) == [[p, s], [s, p], [p, -1]]
+
+
+def test_frozen_loss_leaves_co_mentions_out_of_the_softmax() -> None:
+    import torch
+
+    from skillx.training.losses import mask_co_mentions
+
+    logits = torch.tensor([[5.0, 4.0, 1.0, 0.0], [0.0, 1.0, 2.0, 3.0]])
+    labels = torch.tensor([[1, 0, -1], [3, 3, -1]])  # row 0: skill 0 co-mentioned; row 1: none
+    masked = mask_co_mentions(logits, labels)
+    assert masked[0, 0] < -1e30 and torch.equal(masked[0, 1:], logits[0, 1:])
+    assert torch.equal(masked[1], logits[1])  # the positive itself is never masked
+    plain = torch.nn.functional.cross_entropy(logits, labels[:, 0])
+    kept = torch.nn.functional.cross_entropy(masked, labels[:, 0])
+    assert kept < plain  # the co-mentioned skill no longer competes with the positive
 
 
 def test_rows_deterministic_given_seed(toy_taxonomy: Taxonomy) -> None:
@@ -292,9 +319,13 @@ def test_trainer_frozen_skill_tower_validates_and_reloads(toy_taxonomy: Taxonomy
 
     cfg = TrainingConfig(seed=0, max_steps=10, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0,
                          max_seq_length=32, frozen_skill_tower=True, description_anchors=False,
-                         eval_steps=5, logging_steps=1, num_threads=2)
-    trainer = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy,
-                                           validation=[toy_benchmark(toy_taxonomy)])
+                         eval_steps=5, logging_steps=1, num_threads=2, mask_co_mentions=True)
+    pairs = make_pairs(toy_taxonomy, per_skill=6)
+    python, sql = toy_taxonomy.find("Python")[0].uri, toy_taxonomy.find("SQL")[0].uri
+    both = "Python and SQL are a must."  # two positives in one sentence: labels of width 2
+    extra = pd.DataFrame([{"sentence": both, "uri": python}, {"sentence": both, "uri": sql}])
+    pairs = pd.concat([pairs, extra], ignore_index=True)
+    trainer = SkillEncoderTrainer(cfg).fit(pairs, toy_taxonomy, validation=[toy_benchmark(toy_taxonomy)])
     assert [int(v["steps"]) for v in trainer.validation_] == [0, 5, 10]
     assert trainer.best_metrics_["rp@5"] == max(v["rp@5"] for v in trainer.validation_)
     assert 0.0 <= trainer.best_metrics_["toy_rp@5"] <= 1.0

@@ -54,6 +54,9 @@ class TrainingConfig:
             and train the sentence tower only, with a full softmax over all skills. The
             default: at equal training time it matched the trained tower on TECH and beat it
             on HOUSE, at twice the pairs/s (docs/training.md, "Choosing the default").
+        mask_co_mentions: With the frozen skill tower, leave the other skills literally matched
+            in the same sentence out of that row's softmax (they are positives of the sentence,
+            not negatives). The trained tower never draws them as negatives anyway.
         scale: Inverse temperature of the softmax over cosine similarities.
         batch_sampler: ``"no_duplicates"`` (no repeated text within a batch),
             ``"length_grouped"`` (batches of similar anchor length, no repeated positive) or
@@ -86,6 +89,7 @@ class TrainingConfig:
     label_anchors: int = 0
     skill_text: str = "preferred"
     frozen_skill_tower: bool = True
+    mask_co_mentions: bool = False
     scale: float = 20.0
     batch_sampler: str = "length_grouped"
     eval_steps: int = 0

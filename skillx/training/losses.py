@@ -17,8 +17,11 @@ class FrozenSkillTowerLoss(nn.Module):
     sentence tower is trained. Scoring a batch against all ~14k ESCO skills is one matrix
     product, so the full softmax is affordable and every other skill is a negative.
 
-    Expected columns: ``anchor`` (text) and ``label`` (int: row of the positive skill in the
-    skill-embedding matrix, i.e. its position in taxonomy order).
+    Expected columns: ``anchor`` (text) and ``label``: the row of the positive skill in the
+    skill-embedding matrix (its position in taxonomy order), or a list of rows whose first
+    entry is the positive and whose other entries (``-1`` pads) are skills also matched in
+    the same sentence. Those are positives of the sentence too, so they are left out of its
+    softmax instead of being pushed away (`TrainingConfig.mask_co_mentions`).
 
     Args:
         model: The SentenceTransformer being trained (the sentence tower).
@@ -40,7 +43,30 @@ class FrozenSkillTowerLoss(nn.Module):
         anchors = nn.functional.normalize(anchors, dim=-1)
         skills: Tensor = self.skills  # type: ignore[assignment]
         logits = self.scale * anchors @ skills.to(anchors.device).T
-        return self.cross_entropy(logits, labels.long().to(anchors.device))
+        labels = labels.long().to(anchors.device)
+        if labels.dim() == 1:
+            return self.cross_entropy(logits, labels)
+        return self.cross_entropy(mask_co_mentions(logits, labels), labels[:, 0])
 
     def get_config_dict(self) -> dict[str, Any]:
         return {"scale": self.scale, "n_skills": int(self.skills.shape[0])}  # type: ignore[index]
+
+
+def mask_co_mentions(logits: Tensor, labels: Tensor) -> Tensor:
+    """`logits` with the co-mentioned skills of each row set to a very low value.
+
+    Args:
+        logits: ``(batch, n_skills)`` scores.
+        labels: ``(batch, width)`` skill rows: column 0 the positive, then co-mentioned
+            skills, ``-1`` for padding. The positive itself is never masked.
+
+    Returns:
+        A masked copy of `logits`.
+    """
+    others = labels[:, 1:]
+    rows, cols = torch.nonzero((others >= 0) & (others != labels[:, :1]), as_tuple=True)
+    if rows.numel() == 0:
+        return logits
+    masked = logits.clone()
+    masked[rows, others[rows, cols]] = torch.finfo(logits.dtype).min
+    return masked

@@ -7,6 +7,8 @@ A *pair* is one literal match of a skill in a corpus sentence (the pairs file wr
     positive      the skill written as text (see `skill_text`)
     negative_1..n skills that the sentence does not mention, one column per drawn negative
     positive_uri  URI of the positive skill (used by the frozen-skill-tower loss)
+    matched_uris  every skill literally matched in the anchor's sentence (positive included;
+                  empty for description and label rows): never negatives of that row
     origin        "corpus", "description" or "label"
 """
 
@@ -201,7 +203,8 @@ def build_rows(
         skill_embeddings: Precomputed normalised skill embeddings (taxonomy order) for ``similar``.
 
     Returns:
-        The rows (columns ``anchor, positive, negative_1..n, positive_uri, origin``) and stats.
+        The rows (columns ``anchor, positive, negative_1..n, positive_uri, matched_uris,
+        origin``) and stats.
 
     Raises:
         InputError: Empty pairs, missing columns, or no pair left whose URI is in the taxonomy.
@@ -264,7 +267,7 @@ def build_rows(
         stats.label_rows = len(anchors) - stats.corpus_rows - stats.description_rows
 
     texts = {uri: skill_text(taxonomy[uri], config.skill_text) for uri in dict.fromkeys(uris)}
-    rows: dict[str, list[str]] = {
+    rows: dict[str, list[Any]] = {
         "anchor": anchors,
         "positive": [texts[u] for u in uris],
     }
@@ -288,6 +291,7 @@ def build_rows(
             rows[f"negative_{j + 1}"] = column
         stats.negatives_filled_randomly = mix.shortfall_
     rows["positive_uri"] = uris
+    rows["matched_uris"] = [list(ex) for ex in excludes]
     rows["origin"] = origins
     stats.skills_covered = len(texts)
     return pd.DataFrame(rows), stats

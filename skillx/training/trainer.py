@@ -105,7 +105,7 @@ class SkillEncoderTrainer:
             assert base_skills is not None
             columns: dict[str, list[Any]] = {
                 "anchor": rows["anchor"].tolist(),
-                "label": [taxonomy.position(u) for u in rows["positive_uri"]],
+                "label": _frozen_tower_labels(rows, taxonomy, cfg.mask_co_mentions),
             }
             from skillx.training.losses import FrozenSkillTowerLoss
 
@@ -340,6 +340,20 @@ class _RunState:
         self.steps = 0
         self.budget_hit = False
         self.eval_seconds = 0.0
+
+
+def _frozen_tower_labels(rows: pd.DataFrame, taxonomy: Taxonomy, mask_co_mentions: bool) -> list[Any]:
+    """``label`` column of `FrozenSkillTowerLoss`: the positive's row, or with `mask_co_mentions`
+    ``[positive, co-mentioned..., -1 pads]`` (one width for the whole dataset, so batches stack)."""
+    positives = [taxonomy.position(u) for u in rows["positive_uri"]]
+    if not mask_co_mentions:
+        return positives
+    others = [
+        [taxonomy.position(u) for u in matched if u != positive_uri and u in taxonomy]
+        for matched, positive_uri in zip(rows["matched_uris"], rows["positive_uri"], strict=True)
+    ]
+    width = 1 + max((len(o) for o in others), default=0)
+    return [[p, *o, *[-1] * (width - 1 - len(o))] for p, o in zip(positives, others, strict=True)]
 
 
 def _warmup(ratio: float) -> dict[str, Any]:
