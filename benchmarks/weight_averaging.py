@@ -45,30 +45,37 @@ def parse_spec(spec: str) -> tuple[str, float]:
         raise SystemExit(f"Bad weight in {spec!r}: {weight!r} is not a number.") from None
 
 
+def average_states(states: list[tuple[dict[str, Any], float]]) -> dict[str, Any]:
+    """Weighted sum of state dicts; non-float tensors (e.g. position ids) are taken from the first."""
+    average: dict[str, Any] = {}
+    for state, weight in states:
+        for name, tensor in state.items():
+            if not tensor.is_floating_point():
+                average.setdefault(name, tensor.clone())
+            else:
+                average[name] = average.get(name, 0) + weight * tensor.float()
+    return average
+
+
 def averaged_state(specs: list[tuple[str, float]]) -> tuple[dict[str, Any], Path]:
     """Weighted average of the sentence towers' weights, and the first skillx model directory."""
     from skillx.encoder import load_encoder
     from skillx.model_dir import MODEL_SUBDIR, is_skillx_model_dir
 
-    average: dict[str, Any] = {}
+    states: list[tuple[dict[str, Any], float]] = []
     first_model: Path | None = None
     for path, weight in specs:
         if path == "base":
-            encoder = load_encoder(None)
-        else:
-            directory = Path(path).expanduser()
-            if not is_skillx_model_dir(directory):
-                raise SystemExit(f"{directory} is not a skillx model directory (no skillx.json).")
-            first_model = first_model or directory
-            encoder = load_encoder(directory / MODEL_SUBDIR)
-        for name, tensor in encoder.state_dict().items():
-            if not tensor.is_floating_point():  # e.g. position ids: identical in every model
-                average.setdefault(name, tensor.clone())
-                continue
-            average[name] = average.get(name, 0) + weight * tensor.float()
+            states.append((load_encoder(None).state_dict(), weight))
+            continue
+        directory = Path(path).expanduser()
+        if not is_skillx_model_dir(directory):
+            raise SystemExit(f"{directory} is not a skillx model directory (no skillx.json).")
+        first_model = first_model or directory
+        states.append((load_encoder(directory / MODEL_SUBDIR).state_dict(), weight))
     if first_model is None:
         raise SystemExit("Name at least one skillx model directory (its index gives the skill embeddings).")
-    return average, first_model
+    return average_states(states), first_model
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,8 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     from skillx.model_dir import MODEL_SUBDIR
     from skillx.ranker import SemanticRanker
 
-    taxonomy = skillx.load_taxonomy(args.esco)
     state, first_model = averaged_state(specs)
+    taxonomy = skillx.load_taxonomy(args.esco)
     reference = SemanticRanker.from_pretrained(first_model, taxonomy=taxonomy)
     encoder = load_encoder(first_model / MODEL_SUBDIR)
     encoder.load_state_dict(state)
