@@ -62,6 +62,7 @@ def test_config_json_round_trip(tmp_path: Path) -> None:
     ({"mask_mentions": 1.5}, "mask_mentions"),
     ({"batch_sampler": "fast"}, "batch_sampler"),
     ({"negatives": {"random": -1}}, "negatives"),
+    ({"mask_co_mentions": True, "frozen_skill_tower": False}, "frozen_skill_tower=True"),
 ])
 def test_config_rejects_bad_values(options: dict, match: str) -> None:
     with pytest.raises(InputError, match=match):

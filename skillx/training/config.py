@@ -112,6 +112,11 @@ class TrainingConfig:
             (self.scale > 0, "scale must be > 0"),
             (self.label_anchors >= 0, "label_anchors must be >= 0"),
             (self.logging_steps >= 1, "logging_steps must be >= 1"),
+            (
+                self.frozen_skill_tower or not self.mask_co_mentions,
+                "mask_co_mentions applies to the frozen skill tower only; set frozen_skill_tower=True "
+                "(the trained tower never draws co-mentioned skills as negatives anyway)",
+            ),
             (self.batch_sampler in BATCH_SAMPLERS, f"batch_sampler must be one of {BATCH_SAMPLERS}"),
             (
                 all(isinstance(v, int) and v >= 0 for v in self.negatives.values()),
