@@ -23,7 +23,8 @@ class TrainingConfig:
         max_seq_length: Word pieces per text. Job-ad sentences are short: median 28 word pieces,
             9% longer than 48, 2% longer than 64 (docs/training.md).
         batch_size: Rows per optimisation step.
-        epochs: Passes over the rows (ignored when `max_steps` > 0).
+        epochs: Passes over the rows (ignored when `max_steps` > 0). The default, 0.45, is where
+            the trained skill tower peaks; a full epoch lowered HOUSE RP@5 (docs/training.md).
         max_steps: Stop after this many steps (0 or less: use `epochs`).
         learning_rate: Peak AdamW learning rate (linear warm-up then decay).
         warmup_ratio: Fraction of steps spent warming up.
@@ -51,9 +52,10 @@ class TrainingConfig:
         skill_text: Skill-text mode of `skillx.index` (``"preferred"``: the preferred label;
             ``"label+description"``, ...). The saved index uses the same mode.
         frozen_skill_tower: Keep skill embeddings fixed (computed once with the base encoder)
-            and train the sentence tower only, with a full softmax over all skills. The
-            default: at equal training time it matched the trained tower on TECH and beat it
-            on HOUSE, at twice the pairs/s (docs/training.md, "Choosing the default").
+            and train the sentence tower only, with a full softmax over all skills. Twice the
+            pairs/s of the trained tower, but 3-5 TECH RP@5 points below the default trained
+            tower with taxonomy negatives over two seeds (docs/training.md, "Negative samplers
+            at full length").
         mask_co_mentions: With the frozen skill tower, leave the other skills literally matched
             in the same sentence out of that row's softmax (they are positives of the sentence,
             not negatives). The trained tower never draws them as negatives anyway.
@@ -72,11 +74,11 @@ class TrainingConfig:
     base_model: str | None = None
     max_seq_length: int = 48
     batch_size: int = 64
-    epochs: float = 1.0
+    epochs: float = 0.45
     max_steps: int = 0
     learning_rate: float = 5e-5
     warmup_ratio: float = 0.05
-    negatives: dict[str, int] = field(default_factory=lambda: {"taxonomy": 1, "similar": 1})
+    negatives: dict[str, int] = field(default_factory=lambda: {"taxonomy": 1})
     sampler_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     max_pairs_per_skill: int = 50
     max_pairs_per_form: int = 100
@@ -88,7 +90,7 @@ class TrainingConfig:
     max_description_rows: int = 0
     label_anchors: int = 0
     skill_text: str = "preferred"
-    frozen_skill_tower: bool = True
+    frozen_skill_tower: bool = False
     mask_co_mentions: bool = False
     scale: float = 20.0
     batch_sampler: str = "length_grouped"
