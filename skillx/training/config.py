@@ -53,8 +53,8 @@ class TrainingConfig:
             ``"label+description"``, ...). The saved index uses the same mode.
         frozen_skill_tower: Keep skill embeddings fixed (computed once with the base encoder)
             and train the sentence tower only, with a full softmax over all skills. Twice the
-            pairs/s of the trained tower, but 3-5 TECH RP@5 points below the default trained
-            tower with taxonomy negatives over two seeds (docs/training.md, "Negative samplers
+            pairs/s of the trained tower, but 3.2 and 5.8 TECH RP@5 points below the default
+            trained tower with taxonomy negatives (seeds 42 and 43) (docs/training.md, "Negative samplers
             at full length").
         mask_co_mentions: With the frozen skill tower, leave the other skills literally matched
             in the same sentence out of that row's softmax (they are positives of the sentence,

@@ -349,7 +349,7 @@ def _frozen_tower_labels(rows: pd.DataFrame, taxonomy: Taxonomy, mask_co_mention
     if not mask_co_mentions:
         return positives
     others = [
-        [taxonomy.position(u) for u in matched if u != positive_uri and u in taxonomy]
+        [taxonomy.position(u) for u in matched if u != positive_uri]
         for matched, positive_uri in zip(rows["matched_uris"], rows["positive_uri"], strict=True)
     ]
     width = 1 + max((len(o) for o in others), default=0)
