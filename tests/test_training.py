@@ -172,6 +172,25 @@ def test_rows_caps_per_skill_and_form_keep_rare_skills(toy_taxonomy: Taxonomy) -
     assert stats.capped_by_form > 0
 
 
+def test_rows_pseudo_pairs_are_capped_apart_from_literal_ones(toy_taxonomy: Taxonomy) -> None:
+    pairs = make_pairs(toy_taxonomy, per_skill=6).assign(label_kind="preferred")
+    comm = toy_taxonomy.find("communication")[0].uri
+    pseudo = pd.DataFrame([{"sentence": f"Team player who talks to people, take {i}.", "uri": comm,
+                            "start": -1, "end": -1, "surface_form": f"pseudo:{comm}",
+                            "label_kind": "pseudo"} for i in range(9)])
+    config = small_config(max_pairs_per_skill=4, mask_mentions=1.0)
+    rows, stats = build_rows(pd.concat([pairs, pseudo]), toy_taxonomy, config)
+    literal_rows, _ = build_rows(pairs, toy_taxonomy, config)
+    assert stats.pseudo_rows == 4 and stats.corpus_rows == len(literal_rows)
+    assert stats.rows == len(rows) == len(literal_rows) + 4
+    pseudo_rows = rows[rows["origin"] == "pseudo"]
+    assert set(pseudo_rows["positive_uri"]) == {comm}
+    assert pseudo_rows["anchor"].str.startswith("Team player").all()  # no offsets: nothing masked
+    # the literal pairs of that skill are not displaced by the pseudo ones
+    literal_comm = rows[(rows["origin"] == "corpus") & (rows["positive_uri"] == comm)]
+    assert len(literal_comm) == 4
+
+
 def test_rows_max_rows_round_robin_keeps_every_skill(toy_taxonomy: Taxonomy) -> None:
     pairs = make_pairs(toy_taxonomy, per_skill=6)
     rows, stats = build_rows(pairs, toy_taxonomy, small_config(max_rows=len(toy_taxonomy) * 2))

@@ -22,7 +22,9 @@ app = typer.Typer(
 )
 
 # Each module skillx.cli.<name> defines `register(app: typer.Typer) -> None`.
-_COMMAND_MODULES: tuple[str, ...] = ("taxonomy", "extract", "benchmark", "models", "matching", "training")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "taxonomy", "extract", "benchmark", "models", "matching", "pseudo", "training"
+)
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"skillx.cli.{_name}").register(app)

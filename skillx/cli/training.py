@@ -14,7 +14,11 @@ def register(app: typer.Typer) -> None:
     @app.command("train")
     def train_command(
         pairs: Annotated[
-            Path, typer.Argument(help="Pairs file from `skillx build-pairs` (.parquet/.tsv/.jsonl).")
+            list[Path],
+            typer.Argument(
+                help="Pairs file(s) from `skillx build-pairs` or `skillx pseudo-label` "
+                "(.parquet/.tsv/.jsonl); several files are concatenated."
+            ),
         ],
         out: Annotated[
             Path, typer.Option("--out", "-o", help="Model directory to write (replaced atomically).")
@@ -58,6 +62,8 @@ def register(app: typer.Typer) -> None:
         import os
         import shutil
 
+        import pandas as pd
+
         from skillx.evaluation import load_benchmark
         from skillx.taxonomy.locate import load_taxonomy
         from skillx.training import SkillEncoderTrainer, TrainingConfig, read_pairs
@@ -75,14 +81,17 @@ def register(app: typer.Typer) -> None:
         cfg = TrainingConfig.from_dict(
             {**cfg.to_dict(), **{k: v for k, v in overrides.items() if v is not None}}
         )
-        frame = read_pairs(pairs)  # bad pairs fail here, before the taxonomy and model load
+        # bad pairs fail here, before the taxonomy and model load
+        frames = [read_pairs(path) for path in pairs]
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         tax = load_taxonomy(esco, version=version)
         validation = [load_benchmark(path, tax) for path in benchmark or []]
         trainer = SkillEncoderTrainer(cfg).fit(frame, tax, validation=validation)
         target = trainer.save(out)
         stats = trainer.stats_
         typer.echo(
-            f"rows {stats.rows} (corpus {stats.corpus_rows}, descriptions {stats.description_rows}, "
+            f"rows {stats.rows} (corpus {stats.corpus_rows}, pseudo {stats.pseudo_rows}, "
+            f"descriptions {stats.description_rows}, "
             f"labels {stats.label_rows}; "
             f"{stats.unknown_uri_pairs} pairs with unknown URIs skipped), steps {trainer.steps_}, "
             f"{trainer.pairs_per_second_:.1f} pairs/s"

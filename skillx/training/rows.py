@@ -9,7 +9,11 @@ A *pair* is one literal match of a skill in a corpus sentence (the pairs file wr
     positive_uri  URI of the positive skill (used by the frozen-skill-tower loss)
     matched_uris  every skill literally matched in the anchor's sentence (positive included;
                   empty for description and label rows): never negatives of that row
-    origin        "corpus", "description" or "label"
+    origin        "corpus", "pseudo", "description" or "label"
+
+Pairs whose ``label_kind`` is ``"pseudo"`` (sentences labelled by a trained model, see
+``benchmarks/pseudo_pairs.py``) are balanced apart from the literal ones, so they add to the
+per-skill cap instead of displacing literal pairs.
 """
 
 from __future__ import annotations
@@ -46,13 +50,14 @@ class RowStats:
     corpus_rows: int = 0
     description_rows: int = 0
     label_rows: int = 0
+    pseudo_rows: int = 0
     masked_rows: int = 0
     skills_covered: int = 0
     negatives_filled_randomly: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
-        return self.corpus_rows + self.description_rows + self.label_rows
+        return self.corpus_rows + self.pseudo_rows + self.description_rows + self.label_rows
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -126,22 +131,22 @@ def balance_pairs(frame: pd.DataFrame, config: TrainingConfig, stats: RowStats) 
     frame = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
     before = len(frame)
     frame = frame.drop_duplicates(subset=["sentence", "uri"], keep="first").reset_index(drop=True)
-    stats.duplicates_dropped = before - len(frame)
+    stats.duplicates_dropped += before - len(frame)
     if config.max_pairs_per_form > 0:
         form = frame["surface_form"] if "surface_form" in frame.columns else frame["uri"]
         rank = frame.groupby(form.astype(str).str.casefold(), sort=False).cumcount()
         keep = rank < config.max_pairs_per_form
-        stats.capped_by_form = int((~keep).sum())
+        stats.capped_by_form += int((~keep).sum())
         frame = frame[keep].reset_index(drop=True)
     if config.max_pairs_per_skill > 0:
         keep = frame.groupby("uri", sort=False).cumcount() < config.max_pairs_per_skill
-        stats.capped_by_skill = int((~keep).sum())
+        stats.capped_by_skill += int((~keep).sum())
         frame = frame[keep].reset_index(drop=True)
     if config.max_rows > 0 and len(frame) > config.max_rows:
         # round-robin over skills: every skill's first pair, then every skill's second, ...
         rank = frame.groupby("uri", sort=False).cumcount().to_numpy()
         order = np.lexsort((np.arange(len(frame)), rank))
-        stats.capped_by_max_rows = len(frame) - config.max_rows
+        stats.capped_by_max_rows += len(frame) - config.max_rows
         frame = frame.iloc[np.sort(order[: config.max_rows])].reset_index(drop=True)
     return frame
 
@@ -229,7 +234,14 @@ def build_rows(
         ambiguous = frame["ambiguous"].fillna(False).astype(bool)
         stats.ambiguous_dropped = int(ambiguous.sum())
         frame = frame[~ambiguous]
-    frame = balance_pairs(frame.reset_index(drop=True), config, stats)
+    pseudo = frame["label_kind"].eq("pseudo") if "label_kind" in frame.columns else None
+    if pseudo is not None and pseudo.any():
+        literal = balance_pairs(frame[~pseudo].reset_index(drop=True), config, stats)
+        labelled = balance_pairs(frame[pseudo].reset_index(drop=True), config, stats)
+        frame = pd.concat([literal, labelled], ignore_index=True)
+        stats.pseudo_rows = len(labelled)
+    else:
+        frame = balance_pairs(frame.reset_index(drop=True), config, stats)
 
     rng = np.random.default_rng(config.seed + 1)
     anchors = frame["sentence"].tolist()
@@ -243,8 +255,8 @@ def build_rows(
             anchors[i] = masked
     uris = frame["uri"].tolist()
     excludes = [matched_in_sentence.get(s, []) for s in frame["sentence"].tolist()]
-    origins = ["corpus"] * len(anchors)
-    stats.corpus_rows = len(anchors)
+    origins = ["corpus"] * (len(anchors) - stats.pseudo_rows) + ["pseudo"] * stats.pseudo_rows
+    stats.corpus_rows = len(anchors) - stats.pseudo_rows
 
     if config.description_anchors:
         described = [s for s in taxonomy if s.description.strip()]
@@ -264,7 +276,7 @@ def build_rows(
             uris.append(uri)
             excludes.append([])
             origins.append("label")
-        stats.label_rows = len(anchors) - stats.corpus_rows - stats.description_rows
+        stats.label_rows = len(anchors) - stats.corpus_rows - stats.pseudo_rows - stats.description_rows
 
     texts = {uri: skill_text(taxonomy[uri], config.skill_text) for uri in dict.fromkeys(uris)}
     rows: dict[str, list[Any]] = {
