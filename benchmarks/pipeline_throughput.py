@@ -95,6 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--stride", type=int, default=400, help="Take every n-th block (spreads ads over all sources)."
     )
     parser.add_argument("--k", type=int, default=5, help="Skills per sentence.")
+    parser.add_argument(
+        "--clause-margin",
+        type=lambda v: None if v.lower() == "none" else float(v),
+        default=None,
+        help="Turn on clause scoring with this margin (recommended 0.15); default: whole sentences.",
+    )
     parser.add_argument("--batch-size", type=int, default=1024, help="Sentences per encoder call.")
     parser.add_argument("--encoder-batch", type=int, default=128, help="Forward batch, bare encoder.")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's).")
@@ -132,7 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     t_import = time.perf_counter() - t0
     t1 = time.perf_counter()
-    extractor = skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size)
+    extractor = skillx.load(
+        args.model, taxonomy=args.esco, batch_size=args.batch_size, clause_margin=args.clause_margin
+    )
     t_load = time.perf_counter() - t1
     t2 = time.perf_counter()
     skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size)
@@ -235,7 +243,9 @@ def load_only(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     extractor = None
     for _ in range(max(args.repeat, 1)):
         t1, c1 = time.perf_counter(), time.process_time()
-        extractor = skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size)
+        extractor = skillx.load(
+        args.model, taxonomy=args.esco, batch_size=args.batch_size, clause_margin=args.clause_margin
+    )
         walls.append(time.perf_counter() - t1)
         cpus.append(time.process_time() - c1)
     rows.update({

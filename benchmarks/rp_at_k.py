@@ -83,7 +83,9 @@ def semantic_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
                 model_fingerprint=fingerprint,
             )
         suffix = f" ({args.aggregation})" if index.n_texts != index.n_skills else ""
-        rows.append((f"semantic {mode}{suffix}", SemanticRanker(encoder, index, taxonomy)))
+        clauses = "" if args.clause_margin is None else f" +clauses {args.clause_margin}"
+        ranker = SemanticRanker(encoder, index, taxonomy, clause_margin=args.clause_margin)
+        rows.append((f"semantic {mode}{suffix}{clauses}", ranker))
     return rows
 
 
@@ -122,6 +124,7 @@ def _fusion_parts(args: argparse.Namespace, taxonomy: Any) -> tuple[Any, Any]:
         aggregation=args.aggregation,
         num_threads=args.threads,
         batch_size=args.batch_size,
+        clause_margin=args.clause_margin,
     )
     return ranker, LiteralMatcher(taxonomy)
 
@@ -196,6 +199,8 @@ RANKER_FACTORIES: dict[str, RankerFactory] = {
 
 # -- driver -------------------------------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    from skillx.ranker import RECOMMENDED_CLAUSE_MARGIN
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -255,6 +260,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--fusion-grid",
         action="store_true",
         help="With --fit-fusion: also report fixed boosts 0..0.5 beside the fitted one.",
+    )
+    parser.add_argument(
+        "--clause-margin",
+        type=lambda v: None if v.lower() == "none" else float(v),
+        default=None,
+        help="Turn on clause scoring of the semantic ranker with this margin (recommended: "
+        f"{RECOMMENDED_CLAUSE_MARGIN}); default 'none': whole sentences only.",
     )
     parser.add_argument("--batch-size", type=int, default=64, help="Encoder batch size.")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's).")

@@ -68,6 +68,15 @@ def test_extract_text_argument_to_jsonl(runner):
     sent = record["sentences"][0]
     assert sent["start"] == 0 and sent["skills"][0]["score"] <= 1.0
     assert runner.seen["esco"] == "x"
+    assert runner.seen["clause_margin"] is None  # clause scoring is opt-in
+
+
+def test_extract_clauses_flag_turns_on_clause_scoring(runner):
+    from skillx.ranker import RECOMMENDED_CLAUSE_MARGIN
+
+    result = runner.invoke(app, ["extract", "Python, SQL and first aid.", "--clauses"])
+    assert result.exit_code == 0, result.output
+    assert runner.seen["clause_margin"] == RECOMMENDED_CLAUSE_MARGIN
 
 
 def test_extract_stdin_one_text_per_line(runner):

@@ -251,6 +251,17 @@ def test_load_with_toy_taxonomy_says_which_model(toy_taxonomy_dir, caplog):
     assert extractor.extract("Experience with Python.")[0].skills[0].uri == TOY + "python"
 
 
+def test_load_turns_on_clause_scoring_on_request(toy_taxonomy_dir):
+    sentence = ("We offer a friendly team, and you will greet guests at the restaurant door, perform "
+                "CPR in emergencies and write SQL queries for reports.")
+    plain = skillx.load(taxonomy=toy_taxonomy_dir, literal=False)
+    clauses = skillx.load(taxonomy=toy_taxonomy_dir, literal=False, clause_margin=0.15)
+    assert plain.ranker.clause_margin is None and clauses.ranker.clause_margin == 0.15
+    cpr = TOY + "cpr"
+    assert cpr not in {m.uri for m in plain.extract(sentence, k=6, min_score=0.0)[0].skills}
+    assert cpr in {m.uri for m in clauses.extract(sentence, k=6, min_score=0.0)[0].skills}
+
+
 def test_load_prefers_an_installed_default_model(toy_taxonomy_dir, tmp_path, monkeypatch):
     from skillx.encoder import default_model_path
     from skillx.model_dir import write_model_meta

@@ -13,7 +13,7 @@ from skillx.encoder import default_model_path, load_encoder
 from skillx.errors import InputError, TaxonomyError
 from skillx.index import SkillIndex
 from skillx.model_dir import write_model_meta
-from skillx.ranker import SemanticRanker
+from skillx.ranker import RECOMMENDED_CLAUSE_MARGIN, SemanticRanker
 from skillx.results import SkillMatch
 from skillx.taxonomy import Taxonomy
 
@@ -148,3 +148,49 @@ def test_from_pretrained_rebuilds_a_stale_model_dir_index_in_the_cache(
     assert ranker.n_skills == len(toy_taxonomy)
     # the model directory is left as it was
     assert SkillIndex.load(root / "index", taxonomy=smaller).n_skills == 5
+
+
+# -- clause scoring ----------------------------------------------------------------------------
+LIST_SENTENCE = (
+    "We offer a friendly team, and you will greet guests at the restaurant door, perform CPR in "
+    "emergencies and write SQL queries for reports"
+)
+CPR = "perform cardiopulmonary resuscitation"
+
+
+@pytest.fixture(scope="module")
+def clause_ranker(ranker, minilm, toy_taxonomy) -> SemanticRanker:
+    return SemanticRanker(minilm, ranker.index, toy_taxonomy, clause_margin=RECOMMENDED_CLAUSE_MARGIN)
+
+
+def test_clause_scoring_is_off_by_default(ranker) -> None:
+    assert ranker.clause_margin is None and "clause_margin=None" in repr(ranker)
+
+
+def test_clause_scores_are_the_max_of_sentence_and_clause_scores(ranker, clause_ranker) -> None:
+    from skillx.text import split_clauses
+
+    clauses = split_clauses(LIST_SENTENCE)
+    assert len(clauses) == 4
+    sentence_scores = ranker.score_matrix([LIST_SENTENCE])[0]
+    clause_scores = ranker.score_matrix(clauses).max(axis=0)
+    expected = np.maximum(sentence_scores, clause_scores - RECOMMENDED_CLAUSE_MARGIN)
+    got = clause_ranker.score_matrix([LIST_SENTENCE, "Python"])
+    np.testing.assert_allclose(got[0], expected, atol=1e-5)
+    assert (got[0] > sentence_scores + 1e-4).any()  # some clause wins over the sentence
+    np.testing.assert_allclose(got[1], ranker.score_matrix(["Python"])[0], atol=1e-6)  # no clauses
+
+
+def test_clause_scoring_finds_each_requirement_of_a_list_sentence(ranker, clause_ranker) -> None:
+    assert CPR not in {m.label for m in ranker.rank([LIST_SENTENCE], k=6)[0]}
+    found = clause_ranker.rank([LIST_SENTENCE, "", SENTENCES[1]], k=6)
+    assert CPR in {m.label for m in found[0]}
+    assert found[1] == [] and found[2][0].label == "welcome restaurant guests"
+    matrix = clause_ranker.score_matrix([LIST_SENTENCE])[0]
+    assert found[0][0].score == pytest.approx(float(matrix.max()), abs=1e-6)
+
+
+@pytest.mark.parametrize("margin", [-0.1, 2.5, "0.1", True])
+def test_bad_clause_margin_is_rejected(minilm, ranker, toy_taxonomy, margin) -> None:
+    with pytest.raises(InputError, match=r"clause_margin .* \[0, 2\]"):
+        SemanticRanker(minilm, ranker.index, toy_taxonomy, clause_margin=margin)
