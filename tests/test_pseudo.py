@@ -86,7 +86,7 @@ def test_build_pseudo_pairs_end_to_end(corpus: Path, tmp_path: Path, toy_taxonom
     from skillx.supervision import pseudo
 
     base = SemanticRanker.from_pretrained(None, taxonomy=toy_taxonomy)
-    monkeypatch.setattr(pseudo, "_teacher", lambda path, taxonomy, cls: base)
+    monkeypatch.setattr(pseudo, "_teacher", lambda path, taxonomy: base)
     literal = pd.DataFrame({"sentence": [CORPUS_LINES[5]], "uri": [next(iter(toy_taxonomy)).uri]})
     out = tmp_path / "pseudo.parquet"
     stats = build_pseudo_pairs(corpus, literal, out, teachers=["teacher"], taxonomy=toy_taxonomy,

@@ -15,8 +15,8 @@ caps pseudo pairs per skill apart from the literal ones (`skillx.training.rows`)
 from __future__ import annotations
 
 import json
+import logging
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -31,6 +31,7 @@ from skillx.errors import InputError
 if TYPE_CHECKING:
     from skillx.ranker import SemanticRanker
 
+logger = logging.getLogger("skillx")
 MIN_WORDS, MAX_WORDS = 5, 60  # shorter is usually a heading, longer a run-on paragraph
 
 
@@ -113,6 +114,9 @@ def unmatched_sentences(
     Returns:
         ``[(sentence, source, line_no), ...]`` (distinct sentences of `MIN_WORDS` to
         `MAX_WORDS` words, in corpus order) and the number of texts drawn.
+
+    The corpus texts are held in memory while they are drawn from (measure: see the commit
+    lines).
     """
     from skillx.corpus import read_texts
     from skillx.text import segment
@@ -227,7 +231,6 @@ def build_pseudo_pairs(
         InputError: Bad options, an unreadable corpus or pairs file, or a teacher that is not
             a skillx model directory.
     """
-    from skillx.ranker import SemanticRanker
     from skillx.supervision.pairs import stats_path
     from skillx.training.rows import read_pairs
 
@@ -240,12 +243,12 @@ def build_pseudo_pairs(
     if not output.parent.is_dir():
         raise InputError(f"The folder of the output '{output}' does not exist. Create it first.")
     started = time.perf_counter()
-    rankers = [_teacher(path, taxonomy, SemanticRanker) for path in teachers]
+    rankers = [_teacher(path, taxonomy) for path in teachers]
     matched = set(read_pairs(pairs)["sentence"].astype(str))
     candidates, n_lines = unmatched_sentences(
         corpus, matched, lines=lines, seed=seed, text_field=text_field, column=column
     )
-    print(f"{len(candidates):,} sentences without a literal match to label", file=sys.stderr)
+    logger.info("skillx: %s sentences without a literal match to label", f"{len(candidates):,}")
     labels = teacher_labels([c[0] for c in candidates], rankers)
     labels["source"] = [c[1] for c in candidates]
     labels["line_no"] = [c[2] for c in candidates]
@@ -273,11 +276,14 @@ def build_pseudo_pairs(
     return stats
 
 
-def _teacher(path: str | Path, taxonomy: Any, ranker_cls: type[SemanticRanker]) -> SemanticRanker:
+def _teacher(path: str | Path, taxonomy: Any) -> SemanticRanker:
+    """The ranker of a trained skillx model directory (a plain encoder folder is refused)."""
+    from skillx.ranker import SemanticRanker
+
     folder = Path(path).expanduser()
     if not (folder / "skillx.json").is_file():
         raise InputError(
             f"Teacher '{folder}' is not a skillx model directory (no skillx.json). "
             "Train one first with `skillx train`."
         )
-    return ranker_cls.from_pretrained(folder, taxonomy=taxonomy)
+    return SemanticRanker.from_pretrained(folder, taxonomy=taxonomy)

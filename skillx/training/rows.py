@@ -12,7 +12,7 @@ A *pair* is one literal match of a skill in a corpus sentence (the pairs file wr
     origin        "corpus", "pseudo", "description" or "label"
 
 Pairs whose ``label_kind`` is ``"pseudo"`` (sentences labelled by a trained model, see
-``benchmarks/pseudo_pairs.py``) are balanced apart from the literal ones, so they add to the
+`skillx.supervision.pseudo`) are balanced apart from the literal ones, so they add to the
 per-skill cap instead of displacing literal pairs.
 """
 
