@@ -56,6 +56,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "k": 5,
     "min_score": None,
     "batch_size": 1024,
+    "clause_margin": None,
     "spans_key": "skillx",
     "span_label": "SKILL",
 }
@@ -120,6 +121,8 @@ class SkillxComponent:
         k: Most skills per sentence.
         min_score: Minimum calibrated score (None: the validated default threshold).
         batch_size: Sentences per encoder call.
+        clause_margin: Clause scoring of the semantic ranker (None: off; 0.15 recommended,
+            see `skillx.load`).
         spans_key: Key of ``doc.spans`` for the literal mentions.
         span_label: Label of those spans.
     """
@@ -136,6 +139,7 @@ class SkillxComponent:
         k: int = 5,
         min_score: float | None = None,
         batch_size: int = 1024,
+        clause_margin: float | None = None,
         spans_key: str = "skillx",
         span_label: str = "SKILL",
     ) -> None:
@@ -151,6 +155,7 @@ class SkillxComponent:
         self.k = k
         self.min_score = min_score
         self.batch_size = batch_size
+        self.clause_margin = clause_margin
         self.spans_key = spans_key
         self.span_label = span_label
         self.fusion: FusionParams | None = None  # set by from_disk; else the model's own
@@ -177,6 +182,7 @@ class SkillxComponent:
                 fusion=self.fusion,
                 min_score=self.min_score,
                 batch_size=self.batch_size,
+                clause_margin=self.clause_margin,
             )
         return self._extractor
 
@@ -303,6 +309,7 @@ def make_skillx(
     k: int,
     min_score: float | None,
     batch_size: int,
+    clause_margin: float | None,
     spans_key: str,
     span_label: str,
 ) -> SkillxComponent:
@@ -317,6 +324,7 @@ def make_skillx(
         k=k,
         min_score=min_score,
         batch_size=batch_size,
+        clause_margin=clause_margin,
         spans_key=spans_key,
         span_label=span_label,
     )

@@ -77,7 +77,8 @@ def test_empty_and_whitespace_docs(nlp):
 
 def test_to_disk_round_trip_keeps_config_and_calibration(toy_taxonomy_dir, tmp_path):
     nlp = spacy.blank("en")
-    comp = nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir), "k": 2, "min_score": 0.05})
+    comp = nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir), "k": 2, "min_score": 0.05,
+                                          "clause_margin": 0.15})
     comp.fusion = FusionParams(literal_boost=0.2, slope=9.0, intercept=-6.5, threshold=0.1)
     nlp.to_disk(tmp_path / "pipeline")
     assert not any(
@@ -89,6 +90,7 @@ def test_to_disk_round_trip_keeps_config_and_calibration(toy_taxonomy_dir, tmp_p
     doc = loaded("Python and SQL and statistics.")
     assert all(len(s._.skills) <= 2 for s in doc.sents)
     assert comp2.extractor.fusion == comp.fusion
+    assert comp2.clause_margin == 0.15 and comp2.extractor.ranker.clause_margin == 0.15
     restored = spacy.blank("en").add_pipe("skillx").from_bytes(comp.to_bytes())
     assert restored.cfg == comp.cfg and restored.fusion == comp.fusion
 
