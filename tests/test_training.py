@@ -428,3 +428,32 @@ def test_cli_train_with_benchmark_stores_fusion(toy_taxonomy: Taxonomy, toy_taxo
         extractor = skillx.load(out, taxonomy=toy_taxonomy)
     assert extractor.fusion == params
     assert "no fusion calibration" not in caplog.text
+
+
+@pytest.mark.slow  # ~15 s: one training step and a model save
+def test_cli_train_takes_literal_and_pseudo_pairs_files(toy_taxonomy: Taxonomy, toy_taxonomy_dir: Path,
+                                                        tmp_path: Path) -> None:
+    """`skillx train LITERAL PSEUDO`: both files are used, pseudo rows counted apart."""
+    from typer.testing import CliRunner
+
+    from skillx.cli import app
+    from skillx.supervision.pseudo import as_pair_rows
+
+    literal = tmp_path / "pairs.parquet"
+    make_pairs(toy_taxonomy, per_skill=2).to_parquet(literal)
+    comm = toy_taxonomy.find("communication")[0].uri
+    chosen = pd.DataFrame({"sentence": ["You like talking to people all day long."], "uri": [comm],
+                           "source": ["ads"], "line_no": [7]})
+    pseudo = tmp_path / "pseudo.parquet"
+    as_pair_rows(chosen).to_parquet(pseudo)
+    config = tmp_path / "config.json"
+    small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
+    out = tmp_path / "model"
+    result = CliRunner().invoke(app, [
+        "train", str(literal), str(pseudo), "--out", str(out), "--config", str(config),
+        "--esco", str(toy_taxonomy_dir), "--max-steps", "1",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "pseudo 1," in result.output
+    data = json.loads((out / "skillx.json").read_text())["training"]
+    assert data["steps"] == 1 and data["data"]["pseudo_rows"] == 1
