@@ -1,10 +1,11 @@
-"""Weight averaging of frozen-skill-tower models ("model soup", WiSE-FT): semantic RP@K on validation.
+"""Weight averaging of fine-tuned models ("model soup", WiSE-FT): semantic RP@K on validation.
 
-Averaging the weights of several fine-tuned sentence towers (or of a fine-tuned one and the
-base encoder) costs nothing at inference, unlike an ensemble. It only makes sense for models
-that share one skill index, i.e. frozen-skill-tower models trained from the same base encoder:
-their skill embeddings are the base encoder's, so any average of the sentence towers still
-scores against the same skills.
+Averaging the weights of several fine-tuned encoders (or of a fine-tuned one and the base
+encoder) costs nothing at inference, unlike an ensemble. Frozen-skill-tower models share one
+skill index (the base encoder's skill embeddings), so the averaged sentence tower scores
+against it as is. Models with a trained skill tower (the default) embed the skills with the
+same encoder, so for them the skill index is re-encoded with the averaged weights (about a
+minute for ESCO).
 
 Examples:
     python benchmarks/weight_averaging.py ~/.cache/skillx/models/default=1
@@ -86,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, action="append", help="Benchmark CSV (repeatable).")
     parser.add_argument("--esco", type=Path, default=SHARED / "esco", help="ESCO CSV folder.")
     parser.add_argument("--json", type=Path, default=None, help="Write the metrics as JSON here.")
+    parser.add_argument(
+        "--clause-margin",
+        type=lambda v: None if v.lower() == "none" else float(v),
+        default=None,
+        help="Clause scoring margin of the ranker (recommended 0.15); default: whole sentences.",
+    )
     args = parser.parse_args(argv)
     specs = [parse_spec(s) for s in args.models]
     if abs(sum(w for _, w in specs) - 1.0) > 1e-6:
@@ -94,15 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     import skillx
     from skillx.encoder import load_encoder
     from skillx.evaluation import evaluate, load_benchmark
-    from skillx.model_dir import MODEL_SUBDIR
+    from skillx.index import SkillIndex
+    from skillx.model_dir import MODEL_SUBDIR, read_model_meta
     from skillx.ranker import SemanticRanker
 
     state, first_model = averaged_state(specs)
     taxonomy = skillx.load_taxonomy(args.esco)
-    reference = SemanticRanker.from_pretrained(first_model, taxonomy=taxonomy)
     encoder = load_encoder(first_model / MODEL_SUBDIR)
     encoder.load_state_dict(state)
-    ranker = SemanticRanker(encoder, reference.index, taxonomy)
+    if (read_model_meta(first_model) or {}).get("skill_tower") == "trained":
+        index = SkillIndex.build(taxonomy, encoder)  # the skill tower was averaged too
+    else:
+        index = SemanticRanker.from_pretrained(first_model, taxonomy=taxonomy).index
+    ranker = SemanticRanker(encoder, index, taxonomy, clause_margin=args.clause_margin)
     results: dict[str, dict[str, float]] = {}
     for path in args.data or DEFAULT_DATA:
         benchmark = load_benchmark(path, taxonomy)
