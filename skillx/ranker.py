@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from skillx.errors import SkillIndexError, TaxonomyError
+from skillx.errors import InputError, SkillIndexError, TaxonomyError
 from skillx.index import SkillIndex, top_k_rows
 from skillx.model_dir import INDEX_SUBDIR, is_skillx_model_dir, read_model_meta
 from skillx.results import MatchSource, SkillMatch
@@ -89,8 +89,6 @@ class SemanticRanker:
         *,
         clause_margin: float | None = None,
     ) -> None:
-        from skillx.errors import InputError
-
         if clause_margin is not None and not (
             isinstance(clause_margin, (int, float))
             and not isinstance(clause_margin, bool)
@@ -281,8 +279,6 @@ class SemanticRanker:
             TypeError: If an item is not a string (the message names its position).
             InputError: If `k` is not a positive integer.
         """
-        from skillx.errors import InputError
-
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
             raise InputError(f"k must be a positive integer, got {k!r}.")
         items = check_sentences(sentences)
