@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     from skillx.ranker import SemanticRanker
     from skillx.supervision.pseudo import (
         as_pair_rows,
+        label_candidates,
         select_pseudo_pairs,
-        teacher_labels,
         unmatched_sentences,
     )
     from skillx.training import read_pairs
@@ -69,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         candidates, _ = unmatched_sentences(args.corpus, matched, lines=args.lines, seed=args.seed)
         print(f"{len(candidates):,} candidate sentences without a literal match", file=sys.stderr)
         teachers = [SemanticRanker.from_pretrained(t, taxonomy=taxonomy) for t in args.teacher]
-        labels = teacher_labels([c[0] for c in candidates], teachers)
-        labels["source"] = [c[1] for c in candidates]
-        labels["line_no"] = [c[2] for c in candidates]
+        labels = label_candidates(candidates, teachers)
         if args.scores:
             labels.to_parquet(args.scores, index=False)
     if args.agree:  # agreement of the first N teachers only

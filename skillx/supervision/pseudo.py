@@ -151,6 +151,16 @@ def teacher_labels(sentences: Sequence[str], teachers: Sequence[SemanticRanker])
     return frame
 
 
+def label_candidates(
+    candidates: Sequence[tuple[str, str, int]], teachers: Sequence[SemanticRanker]
+) -> pd.DataFrame:
+    """`teacher_labels` of the `unmatched_sentences` output, with their ``source``/``line_no``."""
+    labels = teacher_labels([c[0] for c in candidates], teachers)
+    labels["source"] = [c[1] for c in candidates]
+    labels["line_no"] = [c[2] for c in candidates]
+    return labels
+
+
 def select_pseudo_pairs(
     labels: pd.DataFrame, *, min_score: float, per_skill: int, seed: int = 42
 ) -> pd.DataFrame:
@@ -249,9 +259,7 @@ def build_pseudo_pairs(
         corpus, matched, lines=lines, seed=seed, text_field=text_field, column=column
     )
     logger.info("skillx: %s sentences without a literal match to label", f"{len(candidates):,}")
-    labels = teacher_labels([c[0] for c in candidates], rankers)
-    labels["source"] = [c[1] for c in candidates]
-    labels["line_no"] = [c[2] for c in candidates]
+    labels = label_candidates(candidates, rankers)
     confident = select_pseudo_pairs(labels, min_score=min_score, per_skill=0)
     chosen = select_pseudo_pairs(labels, min_score=min_score, per_skill=per_skill, seed=seed)
     rows = as_pair_rows(chosen)
