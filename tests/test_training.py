@@ -60,6 +60,8 @@ def test_config_json_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("options", "match"), [
     ({"batch_size": 1}, "batch_size"),
     ({"mask_mentions": 1.5}, "mask_mentions"),
+    ({"mask_min_pairs": -1}, "mask_min_pairs"),
+    ({"average_tail": 1.0}, "average_tail"),
     ({"batch_sampler": "fast"}, "batch_sampler"),
     ({"negatives": {"random": -1}}, "negatives"),
     ({"mask_co_mentions": True, "frozen_skill_tower": False}, "frozen_skill_tower=True"),
@@ -210,6 +212,21 @@ def test_rows_mask_mentions_and_description_anchors(toy_taxonomy: Taxonomy) -> N
     assert python.description in set(described["anchor"])
 
 
+def test_rows_mask_min_pairs_masks_only_frequent_skills(toy_taxonomy: Taxonomy) -> None:
+    skills = list(toy_taxonomy)
+    frequent, rare = skills[0].uri, skills[1].uri
+    pairs = make_pairs(toy_taxonomy, per_skill=2)
+    pairs = pairs[pairs["uri"].isin({frequent, rare})]
+    pairs = pd.concat([pairs, make_pairs(toy_taxonomy, per_skill=6, seed=1).query("uri == @frequent")],
+                      ignore_index=True)  # 8 pairs of `frequent`, 2 of `rare`
+    rows, stats = build_rows(pairs, toy_taxonomy, small_config(mask_mentions=1.0, mask_min_pairs=5,
+                                                              description_anchors=False))
+    masked = rows["anchor"].str.contains(r"\[MASK\]", regex=True)
+    assert masked[rows["positive_uri"] == frequent].all()
+    assert not masked[rows["positive_uri"] == rare].any()
+    assert stats.masked_rows == int((rows["positive_uri"] == frequent).sum())
+
+
 def test_rows_label_anchors_use_unshared_alternative_labels(toy_taxonomy: Taxonomy) -> None:
     pairs = make_pairs(toy_taxonomy, per_skill=1)
     rows, stats = build_rows(pairs, toy_taxonomy, small_config(label_anchors=1))
@@ -355,6 +372,37 @@ def test_trainer_frozen_skill_tower_validates_and_reloads(toy_taxonomy: Taxonomy
     ranker = SemanticRanker.from_pretrained(out, taxonomy=toy_taxonomy)
     np.testing.assert_allclose(ranker.index.embeddings, trainer.base_skill_embeddings_, atol=1e-6)
     assert ranker.rank(["Experience with Golang."], k=1)[0][0].label == "Go"
+
+
+def test_tail_average_is_the_mean_of_the_tail_steps() -> None:
+    import torch
+
+    from skillx.training.averaging import TailAverage, tail_start_step
+
+    assert tail_start_step(10, 0.5) == 6 and tail_start_step(10, 0.01) == 10 and tail_start_step(3, 0.9) == 1
+    model = torch.nn.Embedding(3, 2)
+    model.register_buffer("ids", torch.arange(3))  # integer buffers are never averaged
+    tail = TailAverage(start_step=3)
+    for step, value in enumerate([9.0, 9.0, 1.0, 2.0, 6.0], start=1):
+        with torch.no_grad():
+            model.weight.fill_(value)
+        tail.update(model, step)
+    assert tail.n_averaged == 3
+    state = tail.state_dict(model)
+    assert torch.allclose(state["weight"], torch.full((3, 2), 3.0))  # mean of 1, 2, 6
+    assert torch.equal(state["ids"], torch.arange(3)) and torch.all(model.weight == 6.0)
+
+
+@pytest.mark.slow
+def test_trainer_average_tail_is_a_validated_candidate(toy_taxonomy: Taxonomy) -> None:
+    cfg = TrainingConfig(seed=0, max_steps=8, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0,
+                         max_seq_length=32, negatives={"taxonomy": 1}, description_anchors=False,
+                         eval_steps=4, logging_steps=1, num_threads=2, average_tail=0.5)
+    trainer = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy,
+                                           validation=[toy_benchmark(toy_taxonomy)])
+    steps = [(int(v["steps"]), int(v.get("averaged_steps", 0))) for v in trainer.validation_]
+    assert steps == [(0, 0), (4, 0), (8, 0), (8, 4)]  # the last candidate: mean of steps 5-8
+    assert trainer.best_metrics_["rp@5"] == max(v["rp@5"] for v in trainer.validation_)
 
 
 def test_length_grouped_batches_cover_rows_once_without_repeated_positive() -> None:

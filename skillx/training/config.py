@@ -28,6 +28,9 @@ class TrainingConfig:
         max_steps: Stop after this many steps (0 or less: use `epochs`).
         learning_rate: Peak AdamW learning rate (linear warm-up then decay).
         warmup_ratio: Fraction of steps spent warming up.
+        average_tail: Average the weights over this final fraction of the steps (SWA-style,
+            `skillx.training.averaging`); the mean is the trained model, or with validation one
+            more candidate for the kept checkpoint. 0: off.
         negatives: Sampler name -> negatives per row, e.g. ``{"taxonomy": 1, "similar": 1}``;
             each negative is one ``negative_i`` column. Empty: in-batch negatives only. Used
             when the skill tower is trained; the frozen tower's full softmax already has every
@@ -42,6 +45,9 @@ class TrainingConfig:
         drop_ambiguous: Drop pairs whose surface form belongs to several skills.
         mask_mentions: Probability of replacing the literal mention in the anchor with
             `mask_token` (0: never, 1: always), so the model learns from the context too.
+        mask_min_pairs: Mask only mentions of skills with at least this many pairs (before the
+            caps), i.e. the frequent, mostly transversal skills whose label the model sees often
+            anyway; rare skills keep their literal mention. 0: every skill.
         mask_token: Text that replaces a masked mention.
         description_anchors: Add one row per skill with its description as the anchor and the
             skill itself as the positive (covers skills the corpus never mentions).
@@ -78,6 +84,7 @@ class TrainingConfig:
     max_steps: int = 0
     learning_rate: float = 5e-5
     warmup_ratio: float = 0.05
+    average_tail: float = 0.0
     negatives: dict[str, int] = field(default_factory=lambda: {"taxonomy": 1})
     sampler_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     max_pairs_per_skill: int = 50
@@ -85,6 +92,7 @@ class TrainingConfig:
     max_rows: int = 0
     drop_ambiguous: bool = True
     mask_mentions: float = 0.0
+    mask_min_pairs: int = 0
     mask_token: str = "[MASK]"
     description_anchors: bool = True
     max_description_rows: int = 0
@@ -110,9 +118,11 @@ class TrainingConfig:
             (self.epochs > 0 or self.max_steps > 0, "set epochs > 0 or max_steps > 0"),
             (self.learning_rate > 0, "learning_rate must be > 0"),
             (0 <= self.warmup_ratio < 1, "warmup_ratio must be in [0, 1)"),
+            (0 <= self.average_tail < 1, "average_tail must be in [0, 1) (0: no weight averaging)"),
             (0.0 <= self.mask_mentions <= 1.0, "mask_mentions is a probability in [0, 1]"),
             (self.scale > 0, "scale must be > 0"),
             (self.label_anchors >= 0, "label_anchors must be >= 0"),
+            (self.mask_min_pairs >= 0, "mask_min_pairs must be >= 0 (0: mask every skill's mentions)"),
             (self.logging_steps >= 1, "logging_steps must be >= 1"),
             (
                 self.frozen_skill_tower or not self.mask_co_mentions,

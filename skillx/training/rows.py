@@ -194,7 +194,8 @@ def build_rows(
 
     Steps: read and check the pairs; drop (and count) pairs whose URI is not in `taxonomy`;
     drop ambiguous pairs if configured; balance (`balance_pairs`); mask mentions with
-    probability ``config.mask_mentions``; add one description row per skill if configured;
+    probability ``config.mask_mentions`` (only for skills with at least ``config.mask_min_pairs``
+    pairs, if set); add one description row per skill if configured;
     draw ``config.negatives`` per row, never drawing the positive or any skill literally
     matched in the same sentence.
 
@@ -234,6 +235,7 @@ def build_rows(
         ambiguous = frame["ambiguous"].fillna(False).astype(bool)
         stats.ambiguous_dropped = int(ambiguous.sum())
         frame = frame[~ambiguous]
+    pairs_per_skill = frame["uri"].value_counts()  # before the caps: how often the corpus names it
     pseudo = frame["label_kind"].eq("pseudo") if "label_kind" in frame.columns else None
     if pseudo is not None and pseudo.any():
         literal = balance_pairs(frame[~pseudo].reset_index(drop=True), config, stats)
@@ -247,6 +249,8 @@ def build_rows(
     anchors = frame["sentence"].tolist()
     if config.mask_mentions > 0 and {"start", "end"} <= set(frame.columns):
         draws = rng.random(len(frame)) < config.mask_mentions
+        if config.mask_min_pairs > 0:  # only skills the corpus names often enough to spare the label
+            draws &= frame["uri"].map(pairs_per_skill).to_numpy() >= config.mask_min_pairs
         starts = frame["start"].to_numpy()
         ends = frame["end"].to_numpy()
         for i in np.flatnonzero(draws):

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from skillx.errors import InputError, ModelError, not_fitted
+from skillx.training.averaging import TailAverage, tail_start_step
 from skillx.training.config import TrainingConfig
 from skillx.training.rows import RowStats, build_rows, skill_text
 
@@ -36,7 +37,9 @@ class SkillEncoderTrainer:
     softmax over fixed base-encoder skill embeddings; only the sentence tower is trained).
     If validation benchmarks are given, RP@5 (mean over the benchmarks) is measured before
     training, every ``eval_steps`` steps and at the end, and the best evaluated weights are kept
-    (so a run that does not beat the base encoder returns the base encoder).
+    (so a run that does not beat the base encoder returns the base encoder). With
+    ``average_tail`` > 0 the mean of the weights over the last part of the run is evaluated as
+    one more candidate (without validation it is the result).
 
     Args:
         config: The run's options (defaults: `TrainingConfig()`).
@@ -135,6 +138,8 @@ class SkillEncoderTrainer:
 
             def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
                 run.started = time.perf_counter()
+                if cfg.average_tail > 0:
+                    run.tail = TailAverage(tail_start_step(int(state.max_steps), cfg.average_tail))
 
             def on_log(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
                 logs = kwargs.get("logs")
@@ -144,6 +149,8 @@ class SkillEncoderTrainer:
             def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
                 step = int(state.global_step)
                 run.steps = step
+                if run.tail is not None:
+                    run.tail.update(model, step)
                 elapsed = time.perf_counter() - run.started
                 if cfg.time_budget_s > 0 and elapsed >= cfg.time_budget_s:
                     logger.info("time budget of %.0f s reached at step %d", cfg.time_budget_s, step)
@@ -182,6 +189,11 @@ class SkillEncoderTrainer:
             train_seconds = time.perf_counter() - t0 - (run.eval_seconds - eval_before)
         if evaluator is not None and (not run.evaluations or run.evaluations[-1]["steps"] != run.steps):
             self._evaluate(model, evaluator, run, run.steps)
+        if run.tail is not None and run.tail.n_averaged > 0:
+            # the averaged weights are the result, or one more candidate when validating
+            model.load_state_dict(run.tail.state_dict(model))
+            if evaluator is not None:
+                self._evaluate(model, evaluator, run, run.steps, averaged_steps=run.tail.n_averaged)
         if run.best_state is not None:
             model.load_state_dict(run.best_state)
 
@@ -213,9 +225,11 @@ class SkillEncoderTrainer:
         return encode(model, texts, batch_size=256)
 
     @staticmethod
-    def _evaluate(model: Any, evaluator: Any, state: _RunState, step: int) -> None:
+    def _evaluate(model: Any, evaluator: Any, state: _RunState, step: int, averaged_steps: int = 0) -> None:
         t0 = time.perf_counter()
         metrics = evaluator(model, steps=step)
+        if averaged_steps:
+            metrics["averaged_steps"] = float(averaged_steps)
         state.eval_seconds += time.perf_counter() - t0
         state.evaluations.append(metrics)
         logger.info("step %d validation %s", step, {k: round(v, 4) for k, v in metrics.items()})
@@ -340,6 +354,7 @@ class _RunState:
         self.steps = 0
         self.budget_hit = False
         self.eval_seconds = 0.0
+        self.tail: TailAverage | None = None
 
 
 def _frozen_tower_labels(rows: pd.DataFrame, taxonomy: Taxonomy, mask_co_mentions: bool) -> list[Any]:
