@@ -405,6 +405,24 @@ def test_trainer_average_tail_is_a_validated_candidate(toy_taxonomy: Taxonomy) -
     assert trainer.best_metrics_["rp@5"] == max(v["rp@5"] for v in trainer.validation_)
 
 
+@pytest.mark.slow
+def test_trainer_average_tail_without_validation_is_the_result(toy_taxonomy: Taxonomy) -> None:
+    import torch
+
+    def weights(average_tail: float) -> dict[str, torch.Tensor]:
+        cfg = TrainingConfig(seed=0, max_steps=4, batch_size=12, learning_rate=1e-4, warmup_ratio=0.0,
+                             max_seq_length=32, negatives={}, description_anchors=False, num_threads=2,
+                             average_tail=average_tail)
+        trainer = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy)
+        return {k: v.clone() for k, v in trainer.model_.state_dict().items() if v.is_floating_point()}
+
+    last = weights(0.0)
+    one_step_mean = weights(0.25)  # the mean of the last step alone is the last step
+    two_step_mean = weights(0.5)
+    assert all(torch.allclose(last[k], one_step_mean[k]) for k in last)
+    assert not all(torch.allclose(last[k], two_step_mean[k]) for k in last)
+
+
 def test_length_grouped_batches_cover_rows_once_without_repeated_positive() -> None:
     from datasets import Dataset
 
