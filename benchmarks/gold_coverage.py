@@ -12,19 +12,12 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from _common import DEFAULT_DATA, SHARED
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-DEFAULT_DATA = [
-    SHARED / "benchmark" / "tech_validation_annotations.csv",
-    SHARED / "benchmark" / "house_validation_annotations.csv",
-]
 BUCKETS = ((0, 0), (1, 5), (6, 50), (51, None))
 
 

@@ -12,17 +12,9 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-DEFAULT_DATA = [
-    SHARED / "benchmark" / "tech_validation_annotations.csv",
-    SHARED / "benchmark" / "house_validation_annotations.csv",
-]
+from _common import DEFAULT_DATA, SHARED
 
 
 def bootstrap_interval(differences, *, resamples: int, seed: int) -> tuple[float, float, float]:

@@ -34,10 +34,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from _common import SHARED
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 DEFAULT_CORPUS = SHARED / "corpora" / "jobads_en.tsv.gz"
 DEFAULT_ESCO = SHARED / "esco"
 

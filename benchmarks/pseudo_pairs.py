@@ -22,14 +22,10 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+from _common import SHARED
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,14 +28,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+from _common import DEFAULT_DATA, SHARED
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-DEFAULT_DATA = [
-    SHARED / "benchmark" / "tech_validation_annotations.csv",
-    SHARED / "benchmark" / "house_validation_annotations.csv",
-]
 DEFAULT_ESCO = SHARED / "esco"
 KS = (1, 5, 10)
 

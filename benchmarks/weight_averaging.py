@@ -20,19 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-DEFAULT_DATA = [
-    SHARED / "benchmark" / "tech_validation_annotations.csv",
-    SHARED / "benchmark" / "house_validation_annotations.csv",
-]
+from _common import DEFAULT_DATA, SHARED
 
 
 def parse_spec(spec: str) -> tuple[str, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,7 +47,10 @@ def load_script(path: Path) -> ModuleType:
 @pytest.fixture(scope="session")
 def benchmark_script() -> Callable[[str], ModuleType]:
     """``benchmark_script("rp_at_k")``: the module of ``benchmarks/rp_at_k.py``."""
-    return lambda name: load_script(REPO / "benchmarks" / f"{name}.py")
+    folder = REPO / "benchmarks"
+    if str(folder) not in sys.path:  # the scripts import their neighbour `_common`, as when run directly
+        sys.path.insert(0, str(folder))
+    return lambda name: load_script(folder / f"{name}.py")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
