@@ -61,6 +61,7 @@ def test_config_json_round_trip(tmp_path: Path) -> None:
     ({"batch_size": 1}, "batch_size"),
     ({"mask_mentions": 1.5}, "mask_mentions"),
     ({"mask_min_pairs": -1}, "mask_min_pairs"),
+    ({"mask_min_pairs": 50}, "set mask_mentions > 0"),
     ({"average_tail": 1.0}, "average_tail"),
     ({"batch_sampler": "fast"}, "batch_sampler"),
     ({"negatives": {"random": -1}}, "negatives"),

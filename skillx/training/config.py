@@ -123,6 +123,10 @@ class TrainingConfig:
             (self.scale > 0, "scale must be > 0"),
             (self.label_anchors >= 0, "label_anchors must be >= 0"),
             (self.mask_min_pairs >= 0, "mask_min_pairs must be >= 0 (0: mask every skill's mentions)"),
+            (
+                self.mask_min_pairs == 0 or self.mask_mentions > 0,
+                "mask_min_pairs only narrows which mentions mask_mentions masks; set mask_mentions > 0",
+            ),
             (self.logging_steps >= 1, "logging_steps must be >= 1"),
             (
                 self.frozen_skill_tower or not self.mask_co_mentions,
