@@ -3,10 +3,10 @@
 Both models rank every skill for every benchmark sentence (semantic ranker). The per-sentence
 RP@K differences B - A are resampled with replacement (`--resamples`, fixed `--seed`); the
 script prints the mean difference and its 95% percentile interval per split. An interval that
-holds 0 means the splits cannot tell the two models apart (docs/training.md, session 5).
+holds 0 means the splits cannot tell the two models apart (research/results.md).
 
 Example:
-    python benchmarks/paired_bootstrap.py ~/.cache/skillx/models/default OTHER_MODEL
+    python research/paired_bootstrap.py ~/.cache/skillx/models/default OTHER_MODEL
 """
 
 from __future__ import annotations
