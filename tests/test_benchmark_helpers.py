@@ -16,7 +16,9 @@ SCRIPTS = sorted(p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswit
 
 def test_benchmarks_are_the_product_ones() -> None:
     # experiments live in research/, build tools in tools/
-    assert SCRIPTS == ["matcher_speed.py", "rp_at_k.py", "taxonomy_load.py", "throughput.py", "training_speed.py"]
+    assert SCRIPTS == [
+        "matcher_speed.py", "rp_at_k.py", "taxonomy_load.py", "throughput.py", "training_speed.py"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -38,7 +40,9 @@ def test_throughput_needs_a_sub_command(benchmark_script) -> None:
         throughput.parse_args([])
     ranker = throughput.parse_args(["ranker", "-n", "10", "--batch-size", "8", "--batch-size", "16"])
     assert (ranker.sentences, ranker.batch_size, ranker.run) == (10, [8, 16], throughput.run_ranker)
-    pipeline = throughput.parse_args(["pipeline", "--sentences", "30", "--clause-margin", "0.15", "--load-only"])
+    pipeline = throughput.parse_args(
+        ["pipeline", "--sentences", "30", "--clause-margin", "0.15", "--load-only"]
+    )
     assert (pipeline.sentences, pipeline.clause_margin, pipeline.load_only) == (30, 0.15, True)
     assert pipeline.run is throughput.run_pipeline
     assert throughput.parse_args(["pipeline", "--clause-margin", "none"]).clause_margin is None
