@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -27,3 +29,22 @@ def test_paired_bootstrap_interval_excludes_zero_only_for_a_clear_gain(research_
     assert mean == 0 and low < 0 < high
     again = bootstrap_interval(noisy, resamples=500, seed=1)
     assert again == bootstrap_interval(noisy, resamples=500, seed=1)
+
+
+def test_paired_bootstrap_compares_two_per_sentence_files(research_script, tmp_path, capsys) -> None:
+    bootstrap = research_script("paired_bootstrap")
+    sentences = [f"sentence {i}" for i in range(20)]
+    a = {"k": 5, "source": "a", "splits": {"tech": {s: 0.0 for s in sentences}}}
+    half = {s: 1.0 if i < 10 else 0.0 for i, s in enumerate(sentences)}
+    b = {"k": 5, "source": "b", "splits": {"tech": half}}
+    (tmp_path / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    assert bootstrap.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--resamples", "500"]) == 0
+    out = capsys.readouterr().out
+    assert "tech" in out and "B-A +50.0" in out and "differ: 10" in out
+    with pytest.raises(SystemExit, match="RP@10"):
+        bootstrap.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--k", "10"])
+    b["splits"]["tech"]["another sentence"] = 1.0
+    (tmp_path / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    with pytest.raises(SystemExit, match="different sentences"):
+        bootstrap.main([str(tmp_path / "a.json"), str(tmp_path / "b.json")])
