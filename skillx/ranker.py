@@ -18,7 +18,7 @@ from skillx.taxonomy import Taxonomy
 logger = logging.getLogger("skillx")
 
 RECOMMENDED_CLAUSE_MARGIN = 0.15
-"""Margin for clause scoring chosen on the validation splits (docs/training.md, "Clause scoring")."""
+"""Margin for clause scoring chosen on the validation splits (research/results.md, "Clause scoring")."""
 _RANK_BLOCK = 512  # sentences scored at once by `rank` with clause scoring (bounds the score matrix)
 
 

@@ -36,7 +36,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 def load_script(path: Path) -> ModuleType:
-    """Import a standalone script (benchmarks/*.py, make_toy.py) as a module, by file path."""
+    """Import a standalone script (benchmarks/*.py, tools/*.py, make_toy.py) as a module, by file path."""
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -44,13 +44,27 @@ def load_script(path: Path) -> ModuleType:
     return module
 
 
+def script_loader(folder: Path) -> Callable[[str], ModuleType]:
+    """``loader("rp_at_k")``: the module of ``folder/rp_at_k.py``.
+
+    `folder` goes on ``sys.path`` first: the scripts import their neighbour ``_common`` as when
+    run directly.
+    """
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    return lambda name: load_script(folder / f"{name}.py")
+
+
 @pytest.fixture(scope="session")
 def benchmark_script() -> Callable[[str], ModuleType]:
     """``benchmark_script("rp_at_k")``: the module of ``benchmarks/rp_at_k.py``."""
-    folder = REPO / "benchmarks"
-    if str(folder) not in sys.path:  # the scripts import their neighbour `_common`, as when run directly
-        sys.path.insert(0, str(folder))
-    return lambda name: load_script(folder / f"{name}.py")
+    return script_loader(REPO / "benchmarks")
+
+
+@pytest.fixture(scope="session")
+def tool_script() -> Callable[[str], ModuleType]:
+    """``tool_script("fetch_mpnet")``: the module of ``tools/fetch_mpnet.py``."""
+    return script_loader(REPO / "tools")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -1,29 +1,82 @@
-"""benchmarks/diversify_top_k.py (MMR re-ordering) and benchmarks/paired_bootstrap.py (intervals)."""
+"""The product benchmarks (benchmarks/*.py): every script has --help and --json; throughput's helpers."""
 
 from __future__ import annotations
 
-import numpy as np
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-
-def test_mmr_lambda_one_is_the_plain_ranking_and_lower_lambda_skips_near_duplicates(benchmark_script) -> None:
-    diversify = benchmark_script("diversify_top_k")
-    # skills 0 and 1 are near-duplicates; skill 2 is different and scores a little lower
-    skills = np.array([[1.0, 0.0], [0.999, 0.045], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
-    skills /= np.linalg.norm(skills, axis=1, keepdims=True)
-    scores = np.array([0.9, 0.88, 0.8, 0.1], dtype=np.float32)
-    assert diversify.mmr_order(scores, skills, lam=1.0, pool=4, k=3) == [0, 1, 2]
-    assert diversify.mmr_order(scores, skills, lam=0.7, pool=4, k=3) == [0, 2, 1]
-    assert diversify.mmr_order(scores, skills, lam=0.7, pool=2, k=3) == [0, 1]  # the pool bounds k
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+SCRIPTS = sorted(p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_"))
 
 
-def test_paired_bootstrap_interval_excludes_zero_only_for_a_clear_gain(benchmark_script) -> None:
-    bootstrap_interval = benchmark_script("paired_bootstrap").bootstrap_interval
-    clear = [0.2] * 40 + [0.0] * 10
-    mean, low, high = bootstrap_interval(clear, resamples=2000, seed=0)
-    assert mean == pytest.approx(0.16) and 0 < low <= mean <= high
-    noisy = [0.5, -0.5] * 25
-    mean, low, high = bootstrap_interval(noisy, resamples=2000, seed=0)
-    assert mean == 0 and low < 0 < high
-    again = bootstrap_interval(noisy, resamples=500, seed=1)
-    assert again == bootstrap_interval(noisy, resamples=500, seed=1)
+def test_benchmarks_are_the_product_ones() -> None:
+    # experiments live in research/, build tools in tools/
+    assert SCRIPTS == [
+        "matcher_speed.py", "rp_at_k.py", "taxonomy_load.py", "throughput.py", "training_speed.py"
+    ]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[name, "--help"] for name in SCRIPTS if name != "throughput.py"]
+    + [["throughput.py", "ranker", "--help"], ["throughput.py", "pipeline", "--help"]],
+)
+def test_benchmark_help_offers_json(argv: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / argv[0]), *argv[1:]], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--json" in done.stdout
+
+
+def test_throughput_needs_a_sub_command(benchmark_script) -> None:
+    throughput = benchmark_script("throughput")
+    with pytest.raises(SystemExit):
+        throughput.parse_args([])
+    ranker = throughput.parse_args(["ranker", "-n", "10", "--batch-size", "8", "--batch-size", "16"])
+    assert (ranker.sentences, ranker.batch_size, ranker.run) == (10, [8, 16], throughput.run_ranker)
+    pipeline = throughput.parse_args(
+        ["pipeline", "--sentences", "30", "--clause-margin", "0.15", "--load-only"]
+    )
+    assert (pipeline.sentences, pipeline.clause_margin, pipeline.load_only) == (30, 0.15, True)
+    assert pipeline.run is throughput.run_pipeline
+    assert throughput.parse_args(["pipeline", "--clause-margin", "none"]).clause_margin is None
+
+
+def test_throughput_reads_sentences_and_pseudo_ads(benchmark_script, tmp_path: Path) -> None:
+    throughput = benchmark_script("throughput")
+    corpus = tmp_path / "ads.tsv.gz"
+    lines = ["source\tsentence"] + [f"ad{i // 3}\tsentence {i}" for i in range(12)] + ["ad9\t  "]
+    with gzip.open(corpus, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    assert throughput.read_sentences(corpus, 4) == [f"sentence {i}" for i in range(4)]
+    ads = throughput.read_ads(corpus, n_sentences=100, ad_size=2, stride=1)
+    # blocks of at most 2 sentences, never across sources; the blank line is skipped
+    assert ads[:3] == ["sentence 0\nsentence 1", "sentence 2", "sentence 3\nsentence 4"]
+    assert sum(ad.count("\n") + 1 for ad in ads) == 12
+    every_other = throughput.read_ads(corpus, n_sentences=100, ad_size=2, stride=2)
+    assert every_other == ads[::2]
+
+
+def test_throughput_json_report(benchmark_script, tmp_path: Path) -> None:
+    throughput = benchmark_script("throughput")
+    out = tmp_path / "deep" / "report.json"
+    throughput.write_json(out, {"results": {"pipeline_s": 1.5}})
+    assert json.loads(out.read_text(encoding="utf-8")) == {"results": {"pipeline_s": 1.5}}
+    throughput.write_json(None, {})  # no --json: nothing written, no error
+
+
+def test_training_speed_options_reach_the_config(benchmark_script) -> None:
+    training_speed = benchmark_script("training_speed")
+    for overrides in training_speed.OPTIONS.values():
+        cfg = training_speed.make_config({**training_speed.COMMON, **overrides, "max_steps": 6, "seed": 7})
+        assert cfg.seed == 7
+        assert getattr(cfg, "optim", cfg).max_seq_length == overrides["max_seq_length"]
+        assert getattr(cfg, "optim", cfg).max_steps == 6
+        assert getattr(cfg, "rows", cfg).negatives == overrides["negatives"]
+        assert getattr(cfg, "rows", cfg).description_anchors is False

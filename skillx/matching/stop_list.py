@@ -4,7 +4,7 @@ A form goes on the list when it is both *frequent* in job ads and *unspecific* i
 taxonomy. Frequency is the share of corpus lines on which the form fires as a top-level
 (non-nested) hit; specificity is the number of other skills whose labels contain the form's
 words ("communication" sits inside dozens of ESCO labels, "Python" inside one or two).
-The shipped list is computed by ``benchmarks/compute_stop_list.py`` with
+The shipped list is computed by ``tools/compute_stop_list.py`` with
 `compute_stop_list`; nothing here is typed in by hand.
 """
 

@@ -3,10 +3,10 @@
 For each benchmark sentence the top `--pool` skills of MODEL's semantic ranker are re-ordered
 greedily: the next skill maximises ``lam * cosine(sentence, skill) - (1 - lam) * max cosine
 (skill, skills already picked)``, with the skill embeddings of the model's index. ``lam = 1``
-is the plain ranking. Prints RP@5 / RP@10 / MRR per lambda (docs/training.md, session 5).
+is the plain ranking. Prints RP@5 / RP@10 / MRR per lambda (research/results.md).
 
 Example:
-    python benchmarks/diversify_top_k.py --model ~/.cache/skillx/models/default --lam 1 --lam 0.9 --lam 0.8
+    python research/diversify_top_k.py --model ~/.cache/skillx/models/default --lam 1 --lam 0.9 --lam 0.8
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ and checks that the result is a sentence-transformers folder. Use the printed pa
 
 Example::
 
-    .venv/bin/python benchmarks/fetch_mpnet.py   # -> ~/.cache/skillx/models/all-mpnet-base-v2
+    .venv/bin/python tools/fetch_mpnet.py   # -> ~/.cache/skillx/models/all-mpnet-base-v2
 """
 
 from __future__ import annotations

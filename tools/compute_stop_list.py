@@ -7,7 +7,7 @@ name); frequent label fragments that begin or end with a conjunction or preposit
 ("and procedures") are listed too. The result is written to
 ``skillx/data/stop_list_<lang>.json`` with the method, thresholds and per-form evidence.
 
-    python benchmarks/compute_stop_list.py --esco ../shared/esco \
+    python tools/compute_stop_list.py --esco ../shared/esco \
         --corpus ../shared/corpora/jobads_en.tsv.gz --out skillx/data/stop_list_en.json
 """
 
@@ -72,7 +72,7 @@ def main() -> None:
                 "A form is listed when it fires as a top-level literal hit on at least min_line_share of "
                 "the corpus sentences and its words occur inside the labels of at least min_containing "
                 "other skills, or it is a label fragment beginning or ending with a conjunction or "
-                "preposition (e.g. 'and procedures'). Computed by benchmarks/compute_stop_list.py; "
+                "preposition (e.g. 'and procedures'). Computed by tools/compute_stop_list.py; "
                 "see docs/distant-supervision.md."
             ),
             "taxonomy": f"ESCO {taxonomy.version} ({taxonomy.language})",

@@ -6,9 +6,9 @@ sample of corpus lines; for each pair the script also says whether the default m
 sentence really mentions or asks for the skill, 0 = not) in a JSON file ``{"id": 0|1}``
 and pass it back with ``--judgments`` to get precision per configuration.
 
-    python benchmarks/sample_pairs.py --esco ../shared/esco \
+    python research/sample_pairs.py --esco ../shared/esco \
         --corpus ../shared/corpora/jobads_en.tsv.gz --n 200 --seed 13 > sample.txt
-    python benchmarks/sample_pairs.py ... --judgments judgments.json --json precision.json
+    python research/sample_pairs.py ... --judgments judgments.json --json precision.json
 """
 
 from __future__ import annotations

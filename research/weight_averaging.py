@@ -1,16 +1,14 @@
 """Weight averaging of fine-tuned models ("model soup", WiSE-FT): semantic RP@K on validation.
 
 Averaging the weights of several fine-tuned encoders (or of a fine-tuned one and the base
-encoder) costs nothing at inference, unlike an ensemble. Frozen-skill-tower models share one
-skill index (the base encoder's skill embeddings), so the averaged sentence tower scores
-against it as is. Models with a trained skill tower (the default) embed the skills with the
-same encoder, so for them the skill index is re-encoded with the averaged weights (about a
-minute for ESCO).
+encoder) costs nothing at inference, unlike an ensemble. A skillx model embeds sentences and
+skills with the same encoder, so the skill index is re-encoded with the averaged weights
+(about a minute for ESCO).
 
 Examples:
-    python benchmarks/weight_averaging.py ~/.cache/skillx/models/default=1
-    python benchmarks/weight_averaging.py MODEL_A=0.5 MODEL_B=0.5
-    python benchmarks/weight_averaging.py base=0.2 ~/.cache/skillx/models/default=0.8
+    python research/weight_averaging.py ~/.cache/skillx/models/default=1
+    python research/weight_averaging.py MODEL_A=0.5 MODEL_B=0.5
+    python research/weight_averaging.py base=0.2 ~/.cache/skillx/models/default=0.8
 
 Each argument is ``MODEL=WEIGHT`` (a skillx model directory, or ``base`` for the bundled
 all-MiniLM-L6-v2); the weights must sum to 1. The skill index of the first skillx model is used.
@@ -94,17 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     from skillx.encoder import load_encoder
     from skillx.evaluation import evaluate, load_benchmark
     from skillx.index import SkillIndex
-    from skillx.model_dir import MODEL_SUBDIR, read_model_meta
+    from skillx.model_dir import MODEL_SUBDIR
     from skillx.ranker import SemanticRanker
 
     state, first_model = averaged_state(specs)
     taxonomy = skillx.load_taxonomy(args.esco)
     encoder = load_encoder(first_model / MODEL_SUBDIR)
     encoder.load_state_dict(state)
-    if (read_model_meta(first_model) or {}).get("skill_tower") == "trained":
-        index = SkillIndex.build(taxonomy, encoder)  # the skill tower was averaged too
-    else:
-        index = SemanticRanker.from_pretrained(first_model, taxonomy=taxonomy).index
+    index = SkillIndex.build(taxonomy, encoder)  # sentences and skills share the averaged encoder
     ranker = SemanticRanker(encoder, index, taxonomy, clause_margin=args.clause_margin)
     results: dict[str, dict[str, float]] = {}
     for path in args.data or DEFAULT_DATA:

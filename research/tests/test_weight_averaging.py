@@ -1,4 +1,4 @@
-"""benchmarks/weight_averaging.py: argument checks and the weighted average of model weights."""
+"""research/weight_averaging.py: argument checks and the weighted average of model weights."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def averaging(benchmark_script):
-    return benchmark_script("weight_averaging")
+def averaging(research_script):
+    return research_script("weight_averaging")
 
 
 def test_parse_spec(averaging) -> None:

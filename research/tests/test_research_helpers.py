@@ -1,0 +1,50 @@
+"""research/diversify_top_k.py (MMR re-ordering) and research/paired_bootstrap.py (intervals)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+
+def test_mmr_lambda_one_is_the_plain_ranking_and_lower_lambda_skips_near_duplicates(research_script) -> None:
+    diversify = research_script("diversify_top_k")
+    # skills 0 and 1 are near-duplicates; skill 2 is different and scores a little lower
+    skills = np.array([[1.0, 0.0], [0.999, 0.045], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
+    skills /= np.linalg.norm(skills, axis=1, keepdims=True)
+    scores = np.array([0.9, 0.88, 0.8, 0.1], dtype=np.float32)
+    assert diversify.mmr_order(scores, skills, lam=1.0, pool=4, k=3) == [0, 1, 2]
+    assert diversify.mmr_order(scores, skills, lam=0.7, pool=4, k=3) == [0, 2, 1]
+    assert diversify.mmr_order(scores, skills, lam=0.7, pool=2, k=3) == [0, 1]  # the pool bounds k
+
+
+def test_paired_bootstrap_interval_excludes_zero_only_for_a_clear_gain(research_script) -> None:
+    bootstrap_interval = research_script("paired_bootstrap").bootstrap_interval
+    clear = [0.2] * 40 + [0.0] * 10
+    mean, low, high = bootstrap_interval(clear, resamples=2000, seed=0)
+    assert mean == pytest.approx(0.16) and 0 < low <= mean <= high
+    noisy = [0.5, -0.5] * 25
+    mean, low, high = bootstrap_interval(noisy, resamples=2000, seed=0)
+    assert mean == 0 and low < 0 < high
+    again = bootstrap_interval(noisy, resamples=500, seed=1)
+    assert again == bootstrap_interval(noisy, resamples=500, seed=1)
+
+
+def test_paired_bootstrap_compares_two_per_sentence_files(research_script, tmp_path, capsys) -> None:
+    bootstrap = research_script("paired_bootstrap")
+    sentences = [f"sentence {i}" for i in range(20)]
+    a = {"k": 5, "source": "a", "splits": {"tech": {s: 0.0 for s in sentences}}}
+    half = {s: 1.0 if i < 10 else 0.0 for i, s in enumerate(sentences)}
+    b = {"k": 5, "source": "b", "splits": {"tech": half}}
+    (tmp_path / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    assert bootstrap.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--resamples", "500"]) == 0
+    out = capsys.readouterr().out
+    assert "tech" in out and "B-A +50.0" in out and "differ: 10" in out
+    with pytest.raises(SystemExit, match="RP@10"):
+        bootstrap.main([str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--k", "10"])
+    b["splits"]["tech"]["another sentence"] = 1.0
+    (tmp_path / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    with pytest.raises(SystemExit, match="different sentences"):
+        bootstrap.main([str(tmp_path / "a.json"), str(tmp_path / "b.json")])
