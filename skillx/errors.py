@@ -23,6 +23,10 @@ class ChecksumMismatchError(TaxonomyError):
     """A downloaded or supplied ESCO archive does not match the published checksum."""
 
 
+class UnverifiedDownloadError(TaxonomyError):
+    """A download that skillx cannot verify (no recorded sha256, foreign redirect, too large)."""
+
+
 class UnknownVersionError(TaxonomyError, ValueError):
     """An ESCO version or language that the manifest does not know."""
 
