@@ -59,6 +59,10 @@ class CorpusWarning(UserWarning):
     """A corpus line was skipped (undecodable, binary, corrupt JSON, too long); names the line."""
 
 
+class TaxonomyWarning(UserWarning):
+    """A taxonomy was read, but some concepts were skipped or look wrong; names the concepts."""
+
+
 class UnknownNameError(SkillxError, KeyError):
     """A name looked up in a registry that does not hold it."""
 
