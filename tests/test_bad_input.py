@@ -149,8 +149,12 @@ def test_index_with_nan_embeddings_refused(toy_taxonomy: Taxonomy) -> None:
     embeddings[3, 1] = np.nan
     with pytest.raises(SkillIndexError, match=r"NaN or infinite.*rebuild"):
         SkillIndex(
-            embeddings, np.arange(n), uris=toy_taxonomy.uris, skill_text="preferred",
-            model_fingerprint="m", taxonomy_fingerprint=toy_taxonomy.fingerprint,
+            embeddings,
+            np.arange(n),
+            uris=toy_taxonomy.uris,
+            skill_text="preferred",
+            model_fingerprint="m",
+            taxonomy_fingerprint=toy_taxonomy.fingerprint,
         )
     with pytest.raises(SkillIndexError, match=r"encoder returns NaN"):
         SkillIndex.build(toy_taxonomy, FakeEncoder(nan=True), model_fingerprint="fake")

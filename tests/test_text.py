@@ -95,7 +95,11 @@ def test_split_clauses_on_list_punctuation_and_conjunctions() -> None:
     from skillx.text import split_clauses
 
     assert split_clauses("Fluency in English; good communication AND project writing skills (a plus)") == [
-        "Fluency in English", "good communication", "project writing skills", "a plus"]
+        "Fluency in English",
+        "good communication",
+        "project writing skills",
+        "a plus",
+    ]
     assert split_clauses("Java, C# or Python and strong SQL skills") == []  # one clause of 2+ words
     assert split_clauses("Java, C# or Python", min_words=1) == ["Java", "C#", "Python"]
     assert split_clauses("Experience with databases") == []

@@ -164,7 +164,7 @@ def _read_seen(path: Path) -> str | None:
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
     """Follows a redirect only to the host of the first URL, and never from https to http."""
 
-    def redirect_request(  # type: ignore[override]
+    def redirect_request(
         self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: Any, newurl: str
     ) -> urllib.request.Request | None:
         old, new = urlsplit(req.full_url), urlsplit(newurl)

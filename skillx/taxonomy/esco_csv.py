@@ -8,7 +8,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import pandas as pd
 
@@ -25,6 +25,7 @@ ZIP_NAME = re.compile(
     re.IGNORECASE,
 )
 SKILL_COLUMNS = ("conceptUri", "preferredLabel")
+_Concept = TypeVar("_Concept", Skill, SkillGroup)
 
 
 class _CsvFiles:
@@ -187,9 +188,9 @@ def read_esco_csv(path: str | Path, *, version: str | None = None, language: str
     )
 
 
-def _labelled(concepts: Iterable[Skill | SkillGroup]) -> tuple[list, list[str]]:  # type: ignore[type-arg]
+def _labelled(concepts: Iterable[_Concept]) -> tuple[list[_Concept], list[str]]:
     """The concepts with a URI and a preferred label, and the URIs (or row numbers) of the others."""
-    kept: list[Skill | SkillGroup] = []
+    kept: list[_Concept] = []
     skipped: list[str] = []
     for row, concept in enumerate(concepts, start=2):  # row 1 is the header
         if concept.uri and concept.preferred_label:
