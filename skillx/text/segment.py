@@ -122,7 +122,8 @@ def _sentence_spans(part: str) -> list[tuple[int, int]]:
 def _split_block(block: str, max_chars: int) -> list[tuple[int, int]]:
     """(start, end) sentence spans inside one line of cleaned text."""
     spans: list[tuple[int, int]] = []
-    cuts = [0, *(m.start() for m in _GLUED.finditer(block)), len(block)]
+    glued = _GLUED.finditer(block) if ("." in block or "!" in block or "?" in block) else ()
+    cuts = [0, *(m.start() for m in glued), len(block)]
     for a, b in itertools.pairwise(cuts):
         part = block[a:b]
         if _MAYBE_SEVERAL.search(part):
