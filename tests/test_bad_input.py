@@ -326,3 +326,16 @@ def test_zip_total_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_duplicate_label_warning_names_skills() -> None:
     with pytest.warns(TaxonomyWarning, match=r"'urn:x', 'urn:y'"):
         validate_module.warn_duplicate_labels([Skill("urn:x", "Go"), Skill("urn:y", "go")], "test")
+
+
+# -- the benchmark's cases stay runnable ------------------------------------------------------
+def test_hostile_benchmark_cases_segment(benchmark_script: Any) -> None:
+    from skillx.text import clean_text, segment
+
+    module = benchmark_script("hostile_input")
+    worst = module.cases(2_000)
+    assert len(worst) >= 12 and all(1_900 <= len(text) <= 2_000 for text in worst.values())
+    for text in worst.values():
+        clean_text(text)
+        for s in segment(text):
+            assert 0 <= s.start < s.end <= len(text)
