@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,8 @@ _SMALL_FILE = 4 << 20
 _BLOCK = 1 << 20
 _FINGERPRINT_ATTR = "_skillx_fingerprint"
 _PATH_ATTR = "_skillx_path"
+_OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def default_model_path() -> Path:
@@ -138,8 +142,8 @@ def load_encoder(
         (1, 384)
     """
     path = resolve_model_path(model)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # imported before the offline switches are set: huggingface_hub reads them at import time,
+    # and the user's own hub calls later in the process must see the user's environment
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -148,7 +152,8 @@ def load_encoder(
             raise ModelError(f"num_threads must be at least 1, got {num_threads}.")
         torch.set_num_threads(num_threads)
     try:
-        encoder = SentenceTransformer(str(path), device=device, local_files_only=True)
+        with offline_environment():
+            encoder = SentenceTransformer(str(path), device=device, local_files_only=True)
     except Exception as exc:  # torch/transformers raise many kinds; the user needs one message
         raise ModelError(
             f"Could not load the sentence-transformers model in '{path}': {type(exc).__name__}: "
@@ -158,6 +163,37 @@ def load_encoder(
     setattr(encoder, _PATH_ATTR, str(path))
     setattr(encoder, _FINGERPRINT_ATTR, encoder_fingerprint(path))
     return encoder
+
+
+@contextmanager
+def offline_environment() -> Iterator[None]:
+    """Set ``HF_HUB_OFFLINE`` and ``TRANSFORMERS_OFFLINE`` to ``1`` for the block only.
+
+    Loading is offline anyway (``local_files_only=True`` on a local folder); the switches keep
+    any call made during the load from reaching the network. Afterwards each variable is
+    restored (removed if it was not set), so the rest of the process is left as it was.
+    """
+    saved = {name: os.environ.get(name) for name in _OFFLINE_VARIABLES}
+    for name in _OFFLINE_VARIABLES:
+        os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def clean_for_tokenizer(text: str) -> str:
+    """`text` with lone surrogates replaced by U+FFFD (tokenizers cannot encode them).
+
+    One code point is replaced by one, so offsets computed on the original still hold.
+    """
+    if text.isascii():
+        return text
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def encode(
@@ -170,7 +206,8 @@ def encode(
     """Embed `texts` as L2-normalised float32 rows.
 
     Texts longer than the encoder's ``max_seq_length`` (256 word pieces for all-MiniLM-L6-v2)
-    are truncated by the encoder.
+    are truncated by the encoder. Lone surrogates are replaced by U+FFFD first
+    (`clean_for_tokenizer`), so no text makes the tokenizer raise.
 
     Args:
         encoder: A `SentenceTransformer` (or anything with its ``encode`` signature).
@@ -183,7 +220,7 @@ def encode(
         Array of shape ``(len(texts), dim)``, dtype float32, each row of unit length
         (all-zero rows stay zero).
     """
-    texts = list(texts)
+    texts = [clean_for_tokenizer(t) if isinstance(t, str) else t for t in texts]
     if batch_size < 1:
         raise ModelError(f"batch_size must be at least 1, got {batch_size}.")
     if not texts:

@@ -23,6 +23,10 @@ class ChecksumMismatchError(TaxonomyError):
     """A downloaded or supplied ESCO archive does not match the published checksum."""
 
 
+class UnverifiedDownloadError(TaxonomyError):
+    """A download that skillx cannot verify (no recorded sha256, foreign redirect, too large)."""
+
+
 class UnknownVersionError(TaxonomyError, ValueError):
     """An ESCO version or language that the manifest does not know."""
 
@@ -53,6 +57,10 @@ class StaleIndexError(SkillIndexError):
 
 class CorpusWarning(UserWarning):
     """A corpus line was skipped (undecodable, binary, corrupt JSON, too long); names the line."""
+
+
+class TaxonomyWarning(UserWarning):
+    """A taxonomy was read, but some concepts were skipped or look wrong; names the concepts."""
 
 
 class UnknownNameError(SkillxError, KeyError):

@@ -8,6 +8,7 @@ call, score them against the skill index, and fuse both kinds of evidence (`skil
 from __future__ import annotations
 
 import logging
+import numbers
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -217,8 +218,7 @@ class SkillExtractor:
         if limit < 1:
             raise InputError(f"batch_size must be at least 1, got {limit}.")
         threshold = self.min_score if min_score is None else _check_min_score(min_score)
-        if k < 1:
-            raise InputError(f"k must be at least 1, got {k}.")
+        k = _check_k(k)
         progress = None
         if show_progress:
             from tqdm.auto import tqdm
@@ -267,8 +267,7 @@ class SkillExtractor:
             One list of `SentenceSkills` per text.
         """
         threshold = self.min_score if min_score is None else _check_min_score(min_score)
-        if k < 1:
-            raise InputError(f"k must be at least 1, got {k}.")
+        k = _check_k(k)
         return list(self._run(docs, k=k, min_score=threshold, batch_size=self.batch_size))
 
     def rank(self, sentences: Sequence[str], *, k: int = 5) -> list[list[SkillMatch]]:
@@ -361,38 +360,64 @@ class SkillExtractor:
     def _run(
         self, docs: Sequence[Sequence[Sentence]], *, k: int, min_score: float, batch_size: int
     ) -> Iterator[list[SentenceSkills]]:
-        flat = [s for doc in docs for s in doc]
-        scores = self.score_sentences([s.text for s in flat], batch_size=batch_size) if self.ranker else None
-        row = 0
-        for doc in docs:
-            out: list[SentenceSkills] = []
-            for index, sent in enumerate(doc):
-                fused = fuse(
-                    scores[row] if scores is not None else None,
-                    self.literal_evidence(sent),
-                    self.fusion,
-                    k=k,
-                    min_score=min_score,
-                    n_skills=len(self._uris),
-                )
-                row += 1
-                skills = tuple(
-                    SkillMatch(
-                        uri=self._uris[m.position],
-                        label=self.taxonomy[self._uris[m.position]].preferred_label,
-                        score=m.score,
-                        source=m.source,
-                        start=m.start,
-                        end=m.end,
-                    )
-                    for m in fused
-                )
-                out.append(SentenceSkills(index, sent.text, sent.start, sent.end, skills))
-            yield out
+        # sentences are scored `batch_size` at a time and only their fused top k is kept, so
+        # peak memory is one block x n_skills score matrix however long a text is
+        flat = [(d, i) for d, doc in enumerate(docs) for i in range(len(doc))]
+        done: list[list[SentenceSkills]] = [[] for _ in docs]
+        ready = 0
+        for a in range(0, max(len(flat), 1), batch_size):
+            block = flat[a : a + batch_size]
+            texts = [docs[d][i].text for d, i in block]
+            scores = self.score_sentences(texts, batch_size=batch_size) if self.ranker and block else None
+            for row, (d, i) in enumerate(block):
+                semantic = scores[row] if scores is not None else None
+                done[d].append(self._sentence_skills(docs[d][i], i, semantic, k=k, min_score=min_score))
+            while ready < len(docs) and len(done[ready]) == len(docs[ready]):
+                yield done[ready]
+                done[ready] = []
+                ready += 1
+
+    def _sentence_skills(
+        self, sent: Sentence, index: int, semantic: np.ndarray | None, *, k: int, min_score: float
+    ) -> SentenceSkills:
+        fused = fuse(
+            semantic,
+            self.literal_evidence(sent),
+            self.fusion,
+            k=k,
+            min_score=min_score,
+            n_skills=len(self._uris),
+        )
+        skills = tuple(
+            SkillMatch(
+                uri=self._uris[m.position],
+                label=self.taxonomy[self._uris[m.position]].preferred_label,
+                score=m.score,
+                source=m.source,
+                start=m.start,
+                end=m.end,
+            )
+            for m in fused
+        )
+        return SentenceSkills(index, sent.text, sent.start, sent.end, skills)
 
 
-def _check_min_score(value: float) -> float:
-    if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+def _check_k(k: object) -> int:
+    if not isinstance(k, numbers.Integral) or isinstance(k, (bool, np.bool_)) or int(k) < 1:
+        raise InputError(
+            f"k must be a whole number of at least 1 (the most skills per sentence); got {k!r}. "
+            "Pass e.g. k=5."
+        )
+    return int(k)
+
+
+def _check_min_score(value: object) -> float:
+    # any real number (numpy scalars included) in [0, 1]; NaN fails the range test
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, (bool, np.bool_))
+        or not 0.0 <= float(value) <= 1.0
+    ):
         raise InputError(
             f"min_score is a calibrated probability in [0, 1], got {value!r}. Use 0.0 to keep "
             "every one of the k skills, or leave it out for the validated default."

@@ -204,6 +204,14 @@ class SkillIndex:
                 f"Embeddings {embeddings.shape} and owners {owners.shape} do not fit together; "
                 "rebuild the index with SkillIndex.build(...)."
             )
+        bad = int(embeddings.size - np.count_nonzero(np.isfinite(embeddings)))
+        if bad:
+            raise SkillIndexError(
+                f"The skill index holds {bad} NaN or infinite embedding value(s), so its scores "
+                "would be meaningless. If it was read from disk, delete the folder and rebuild "
+                "it (SkillIndex.load_or_build rebuilds it for you); if it was just built, the "
+                "encoder returns NaN: check the model files (a training run that diverged?)."
+            )
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]]) if owners.size else owners
         if (
             owners.size == 0
@@ -456,9 +464,12 @@ class SkillIndex:
                 aggregation=aggregation,
             )
         except StaleIndexError as exc:
-            logger.info("Rebuilding stale skill index: %s", exc)
-        except SkillIndexError:
-            logger.info("Building skill index in %s", path)
+            logger.warning("skillx: rebuilding the stale skill index (this takes a while): %s", exc)
+        except SkillIndexError as exc:
+            if (path / META_FILE).exists():  # there is an index, but it cannot be used
+                logger.warning("skillx: rebuilding the unusable skill index (this takes a while): %s", exc)
+            else:
+                logger.info("Building skill index in %s", path)
         index = cls.build(
             taxonomy,
             encoder,

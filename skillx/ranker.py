@@ -183,7 +183,7 @@ class SemanticRanker:
                     aggregation=aggregation,
                 )
             except SkillIndexError as exc:
-                logger.info("Not using the index of the model directory: %s", exc)
+                logger.warning("skillx: not using the skill index of the model directory: %s", exc)
         if index is None:
             index = SkillIndex.load_or_build(
                 None,

@@ -15,7 +15,13 @@ import typer
 from typer.testing import CliRunner
 
 import skillx
-from skillx.errors import ChecksumMismatchError, TaxonomyError, TaxonomyNotFoundError, UnknownVersionError
+from skillx.errors import (
+    ChecksumMismatchError,
+    TaxonomyError,
+    TaxonomyNotFoundError,
+    UnknownVersionError,
+    UnverifiedDownloadError,
+)
 from skillx.paths import cache_dir
 from skillx.taxonomy import EscoManifest, download_esco, load_manifest, load_taxonomy, locate_taxonomy
 from skillx.taxonomy import locate as locate_module
@@ -38,20 +44,30 @@ class EscoServer:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
-        self.mode = "ok"  # "ok" | "drop" (close the connection half-way)
+        self.mode = "ok"  # "ok" | "drop" (close the connection half-way) | "no-length"
         self.requests: list[str] = []
+        self.redirects: dict[str, str] = {}  # file name -> Location
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 name = unquote(self.path.rsplit("/", 1)[-1])
                 server.requests.append(name)
+                if name in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[name])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 data = server.files.get(name)
                 if data is None:
                     self.send_error(404, "Not Found")
                     return
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(data)))
+                if server.mode != "no-length":
+                    self.send_header("Content-Length", str(len(data)))
+                else:
+                    self.close_connection = True
                 self.end_headers()
                 if server.mode == "drop":
                     self.wfile.write(data[: len(data) // 2])
@@ -92,7 +108,7 @@ def toy_manifest(files: dict[str, bytes]) -> EscoManifest:
     return EscoManifest(
         versions=("1.0.3", "1.1.0"),
         languages=("de", "en"),
-        md5={name: hashlib.md5(data).hexdigest() for name, data in files.items()},
+        sha256={name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
     )
 
 
@@ -106,11 +122,18 @@ def test_manifest_packaged_copy_is_the_repository_file() -> None:
     assert manifest_path().read_bytes() == repo_file.read_bytes()
     m = load_manifest()
     assert {"1.0.9", "1.1.0", "1.1.1", "1.2.0"} <= set(m.versions)
-    assert m.checksum(LABELS_110) == "8ffb0742fbe0a077b26946bc313cdf6c"
-    assert m.checksum(RELATIONS_110) == "25994114327987ddf8eecc35dc7f6fb6"
-    assert m.checksum(zip_name("1.1.1", "en")) == "bb2f89a9efae25d2216748c86d1cb413"
-    assert m.checksum(zip_name("1.1.1", "")) == "7b580b5cbf9efde2f8a904cff14c71c0"
+    # sha256 of the official zips, computed from the files published on the ESCO portal
+    assert m.checksum(LABELS_110) == "dd11b53cd0bb2a7dc83faa786bae337fdedefb3cf46c0918e87bea9ba15f2d99"
+    assert m.checksum(RELATIONS_110) == "4876891b51e0adae2a120091bc18aac9a7fe718deda4721d86fb166fd695659a"
+    assert m.checksum(zip_name("1.1.1", "en")) == (
+        "d86de115d120e9266fa7d86f104466fd72a63f8233110028b10e430372bc58a7"
+    )
+    assert m.checksum(zip_name("1.1.1", "")) == (
+        "1612e3e01fbcbb4f37f69e0fe58d441db233142f1e9488280f041b2726977996"
+    )
     assert m.checksum(zip_name("1.2.0", "en")) is None
+    assert all(len(digest) == 64 for digest in m.sha256.values())
+    assert 0 < m.max_download_bytes <= 1 << 30
     assert len(m.languages) == 28 and "en" in m.languages and "uk" in m.languages
     assert m.download_url == "https://ec.europa.eu/esco/download/"
 
@@ -225,7 +248,7 @@ def test_download_then_cache(server: EscoServer, toy_zips: dict[str, bytes], mon
 
 def test_download_checksum_mismatch_removes_file(server: EscoServer, toy_zips: dict[str, bytes]) -> None:
     server.files.update(toy_zips)  # the real manifest expects the real ESCO zips
-    with pytest.raises(ChecksumMismatchError, match=r"expected 8ffb0742fbe0a077b26946bc313cdf6c.*removed"):
+    with pytest.raises(ChecksumMismatchError, match=r"sha256 .*expected dd11b53cd0bb.*nothing was kept"):
         load_taxonomy()
     assert not list(cache_dir("esco").iterdir())
 
@@ -256,16 +279,82 @@ def test_download_unreachable_server(monkeypatch) -> None:  # type: ignore[no-un
     assert not list(cache_dir("esco").iterdir())
 
 
-def test_download_without_checksum_warns(
-    server: EscoServer, toy_zips: dict[str, bytes], tmp_path: Path
-) -> None:
+def _serve_as_103(server: EscoServer, toy_zips: dict[str, bytes]) -> None:
     server.files.update(
         {zip_name("1.0.3", lang): data for lang, data in zip(("en", ""), toy_zips.values(), strict=True)}
     )
-    with pytest.warns(UserWarning, match=r"No checksum is recorded"):
-        paths = download_esco("1.0.3", "en", dest=tmp_path / "dest", progress=False)
+
+
+def test_download_without_checksum_refused_by_default(
+    server: EscoServer, toy_zips: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SKILLX_ALLOW_UNVERIFIED", raising=False)
+    _serve_as_103(server, toy_zips)
+    with pytest.raises(UnverifiedDownloadError, match=r"no sha256 .*v1.0.3.*allow_unverified=True"):
+        download_esco("1.0.3", "en", dest=tmp_path / "dest", progress=False)
+    assert server.requests == []  # refused before any byte is fetched
+    assert not (tmp_path / "dest").exists() or not list((tmp_path / "dest").iterdir())
+
+
+@pytest.mark.parametrize("opt_in", ["argument", "environment"])
+def test_download_without_checksum_opt_in_records_sha256(
+    server: EscoServer,
+    toy_zips: dict[str, bytes],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    opt_in: str,
+) -> None:
+    _serve_as_103(server, toy_zips)
+    kwargs: dict[str, object] = {}
+    if opt_in == "argument":
+        kwargs["allow_unverified"] = True
+    else:
+        monkeypatch.setenv("SKILLX_ALLOW_UNVERIFIED", "1")
+    with caplog.at_level("WARNING", logger="skillx"):
+        paths = download_esco("1.0.3", "en", dest=tmp_path / "dest", progress=False, **kwargs)  # type: ignore[arg-type]
     assert [p.name for p in paths] == [zip_name("1.0.3", "en"), zip_name("1.0.3", "")]
+    for path in paths:
+        seen = path.with_name(path.name + ".sha256").read_text(encoding="ascii").strip()
+        assert seen == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert seen in caplog.text
     assert no_partial_files(tmp_path / "dest")
+    download_esco("1.0.3", "en", dest=tmp_path / "dest", progress=False, **kwargs)  # type: ignore[arg-type]
+    assert len(server.requests) == 2  # the recorded sha256 verifies the kept zips
+
+
+def test_download_redirect_to_other_host_refused(server: EscoServer, toy_zips: dict[str, bytes]) -> None:
+    server.files.update(toy_zips)
+    port = server.url.split(":")[2].split("/")[0]
+    server.redirects[LABELS_110] = f"http://localhost:{port}/elsewhere/{LABELS_110}"
+    with pytest.raises(UnverifiedDownloadError, match=r"redirected .*outside 127.0.0.1"):
+        download_esco("1.1.0", "en", manifest=toy_manifest(toy_zips), progress=False)
+    assert not list(cache_dir("esco").iterdir())
+
+
+def test_download_redirect_within_host_followed(server: EscoServer, toy_zips: dict[str, bytes]) -> None:
+    server.files.update(toy_zips)
+    server.redirects[LABELS_110] = server.url + "moved/" + "x.zip"
+    server.files["x.zip"] = toy_zips[LABELS_110]
+    paths = download_esco("1.1.0", "en", manifest=toy_manifest(toy_zips), progress=False)
+    assert paths[0].read_bytes() == toy_zips[LABELS_110]
+
+
+@pytest.mark.parametrize("mode", ["ok", "no-length"])
+def test_download_size_cap(server: EscoServer, toy_zips: dict[str, bytes], mode: str) -> None:
+    server.files.update(toy_zips)
+    server.mode = mode  # with and without a Content-Length announcing the size
+    with pytest.raises(UnverifiedDownloadError, match=r"more than the 1000-byte cap.*nothing was kept"):
+        download_esco("1.1.0", "en", manifest=toy_manifest(toy_zips), progress=False, max_bytes=1000)
+    assert not list(cache_dir("esco").iterdir())
+
+
+def test_download_mismatch_keeps_nothing_in_cache(server: EscoServer, toy_zips: dict[str, bytes]) -> None:
+    junk = {name: b"PK junk " * 1000 for name in toy_zips}
+    server.files.update(junk)
+    with pytest.raises(ChecksumMismatchError):
+        download_esco("1.1.0", "en", manifest=toy_manifest(toy_zips), progress=False)
+    assert not list(cache_dir("esco").iterdir())
 
 
 def test_download_skips_verified_files(server: EscoServer, toy_zips: dict[str, bytes]) -> None:
@@ -420,15 +509,20 @@ def test_cli_convert(tmp_path: Path, toy_taxonomy_dir: Path, toy_taxonomy) -> No
     assert sorted(skillx.read_skos(out).uris) == sorted(toy_taxonomy.uris)
 
 
-def test_cli_download(server: EscoServer, toy_zips: dict[str, bytes], tmp_path: Path) -> None:
+def test_cli_download(
+    server: EscoServer, toy_zips: dict[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = _app()
-    server.files.update(
-        {zip_name("1.0.3", lang): data for lang, data in zip(("en", ""), toy_zips.values(), strict=True)}
-    )
-    result = _cli().invoke(app, ["taxonomy", "download", "--version", "1.0.3", "--dest", str(tmp_path / "d")])
+    _serve_as_103(server, toy_zips)
+    monkeypatch.delenv("SKILLX_ALLOW_UNVERIFIED", raising=False)
+    args = ["taxonomy", "download", "--version", "1.0.3", "--dest", str(tmp_path / "d")]
+    result = _cli().invoke(app, args)
+    assert result.exit_code == 1 and "no sha256" in result.output  # unverifiable: refused
+    assert not (tmp_path / "d" / zip_name("1.0.3", "en")).exists()
+    monkeypatch.setenv("SKILLX_ALLOW_UNVERIFIED", "1")
+    result = _cli().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "d" / zip_name("1.0.3", "en")).is_file()
-    assert "Warning: No checksum is recorded" in result.output
     result = _cli().invoke(app, ["taxonomy", "download", "--version", "1.1.0", "--dest", str(tmp_path / "e")])
     assert result.exit_code == 1 and "Error: " in result.output  # 404 from the local server
 

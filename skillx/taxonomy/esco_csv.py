@@ -8,7 +8,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from skillx.errors import TaxonomyError, TaxonomyNotFoundError
 from skillx.taxonomy.manifest import zip_name
 from skillx.taxonomy.model import Taxonomy
 from skillx.taxonomy.records import Skill, SkillGroup, SkillRelation
+from skillx.taxonomy.validate import check_acyclic, check_zip, warn_duplicate_labels, warn_skipped
 
 # "ESCO dataset - v1.1.0 - classification - en - csv.zip" (labels) and
 # "ESCO dataset - v1.1.0 - classification -  - csv.zip" (language-independent relations).
@@ -24,6 +25,7 @@ ZIP_NAME = re.compile(
     re.IGNORECASE,
 )
 SKILL_COLUMNS = ("conceptUri", "preferredLabel")
+_Concept = TypeVar("_Concept", Skill, SkillGroup)
 
 
 class _CsvFiles:
@@ -44,6 +46,7 @@ class _CsvFiles:
                         f"'{source}' is not a readable zip archive ({exc}). The download may be "
                         "truncated: delete it and download it again."
                     ) from None
+                check_zip(archive, source)
                 for name in archive.namelist():
                     if name.lower().endswith(".csv"):
                         base = name.rsplit("/", 1)[-1].lower()
@@ -168,14 +171,33 @@ def read_esco_csv(path: str | Path, *, version: str | None = None, language: str
                 rel["originalSkillUri"], rel["relatedSkillUri"], rel["relationType"], strict=True
             )
         ]
+    source = f"skills_{language}.csv"
+    skill_list, unlabelled = _labelled(_skill(row, broader) for row in skills.itertuples(index=False))
+    warn_skipped(unlabelled, source, "with an empty conceptUri or preferredLabel")
+    group_list, unlabelled = _labelled(_group(row, broader) for row in groups.itertuples(index=False))
+    warn_skipped(unlabelled, f"skillGroups_{language}.csv", "with an empty conceptUri or preferredLabel")
+    warn_duplicate_labels(skill_list, source)
+    check_acyclic(broader, "broaderRelationsSkillPillar.csv")
     return Taxonomy(
-        (_skill(row, broader) for row in skills.itertuples(index=False)),
-        (_group(row, broader) for row in groups.itertuples(index=False)),
+        skill_list,
+        group_list,
         relations,
         name="ESCO",
         version=found_version,
         language=language,
     )
+
+
+def _labelled(concepts: Iterable[_Concept]) -> tuple[list[_Concept], list[str]]:
+    """The concepts with a URI and a preferred label, and the URIs (or row numbers) of the others."""
+    kept: list[_Concept] = []
+    skipped: list[str] = []
+    for row, concept in enumerate(concepts, start=2):  # row 1 is the header
+        if concept.uri and concept.preferred_label:
+            kept.append(concept)
+        else:
+            skipped.append(concept.uri or f"row {row}")
+    return kept, skipped
 
 
 def _lines(cell: str) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ Resolution order of `load_taxonomy`:
    requested version and language);
 3. the user cache ``cache_dir("esco")``: zips downloaded before;
 4. the official download (``$SKILLX_ESCO_URL`` overrides the base URL), verified against the
-   manifest's md5s, into the user cache.
+   manifest's sha256s, into the user cache.
 """
 
 from __future__ import annotations

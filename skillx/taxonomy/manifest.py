@@ -1,4 +1,7 @@
-"""The ESCO manifest: known versions, languages, download URL and zip checksums.
+"""The ESCO manifest: known versions, languages, download URL, zip sha256s and the size cap.
+
+Only zips whose sha256 is recorded here are downloaded without an explicit opt-in
+(`skillx.taxonomy.download.download_esco`, ``allow_unverified``).
 
 The single source is ``taxonomy/esco_manifest.json`` in the repository; the package reads it
 through ``skillx/data/esco_manifest.json`` (a symlink that wheels turn into a copy).
@@ -14,6 +17,8 @@ from pathlib import Path
 from skillx.errors import TaxonomyError, UnknownVersionError, unknown_version
 
 DEFAULT_DOWNLOAD_URL = "https://ec.europa.eu/esco/download/"
+DEFAULT_MAX_DOWNLOAD_BYTES = 256 << 20
+"""Largest zip skillx downloads (the official ones are 3 to 5 MB)."""
 
 
 def zip_name(version: str, language: str) -> str:
@@ -28,16 +33,18 @@ class EscoManifest:
     Attributes:
         versions: Known ESCO versions, oldest first.
         languages: ESCO language codes.
-        md5: Zip file name -> md5 hex digest, where recorded.
+        sha256: Zip file name -> sha256 hex digest, for the zips skillx verified.
         download_url: Base URL; a zip's URL is this plus the URL-quoted zip name.
         default_version: The version skillx uses when none is given.
+        max_download_bytes: Largest zip a download may deliver.
     """
 
     versions: tuple[str, ...]
     languages: tuple[str, ...]
-    md5: dict[str, str] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)
     download_url: str = DEFAULT_DOWNLOAD_URL
     default_version: str = "1.1.0"
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
 
     def check_version(self, version: str) -> str:
         """`version` without a leading ``v``, if known.
@@ -69,8 +76,8 @@ class EscoManifest:
         return zip_name(version, language), zip_name(version, "")
 
     def checksum(self, name: str) -> str | None:
-        """Recorded md5 of zip `name`, or None."""
-        return self.md5.get(name)
+        """Recorded sha256 of zip `name`, or None (not verified by skillx)."""
+        return self.sha256.get(name)
 
 
 def manifest_path() -> Path:
@@ -88,13 +95,18 @@ def load_manifest(path: str | Path | None = None) -> EscoManifest:
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
         versions = data["versions"]
-        md5 = {name: digest for info in versions.values() for name, digest in info.get("md5", {}).items()}
+        sha256 = {
+            name: str(digest).lower()
+            for info in versions.values()
+            for name, digest in info.get("sha256", {}).items()
+        }
         return EscoManifest(
             versions=tuple(sorted(versions, key=_version_key)),
             languages=tuple(data["languages"]),
-            md5=md5,
+            sha256=sha256,
             download_url=data.get("download_url", DEFAULT_DOWNLOAD_URL),
             default_version=data.get("default_version", "1.1.0"),
+            max_download_bytes=int(data.get("max_download_bytes", DEFAULT_MAX_DOWNLOAD_BYTES)),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise TaxonomyError(

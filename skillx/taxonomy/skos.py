@@ -43,6 +43,7 @@ from urllib.parse import quote
 from skillx.errors import TaxonomyError, TaxonomyNotFoundError
 from skillx.taxonomy.model import Taxonomy
 from skillx.taxonomy.records import Skill, SkillGroup, SkillRelation
+from skillx.taxonomy.validate import check_acyclic, check_no_xml_entities, warn_duplicate_labels, warn_skipped
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -162,6 +163,8 @@ def read_skos(
 def _parse(path: Path, fmt: str) -> Graph:
     from rdflib import Graph
 
+    if fmt == "xml":
+        check_no_xml_entities(path)
     graph = Graph()
     try:
         graph.parse(str(path), format=fmt)
@@ -239,6 +242,11 @@ def _graph_to_taxonomy(
             f"'{path}' has {len(concepts)} skos:Concept(s) but none with a skos:prefLabel in language "
             f"'{language}' (labels found in: {', '.join(found) or 'none'}). Pass language= one of those."
         )
+    warn_skipped(
+        sorted(str(c) for c in concepts - labelled),
+        path,
+        f"without a skos:prefLabel in language '{language}'",
+    )
     concepts = labelled
     alt = _Literals(graph, skos.altLabel, language, esco.nodeLiteral)
     hidden = _Literals(graph, skos.hiddenLabel, language, esco.nodeLiteral)
@@ -253,6 +261,7 @@ def _graph_to_taxonomy(
         if child in concepts and isinstance(parent, URIRef):
             broader[child].add(str(parent))
 
+    check_acyclic({str(c): parents for c, parents in broader.items()}, path)
     if groups == "auto":
         groups = "typed" if (typed_groups or typed_skills) else "inner"
     if groups == "typed":
@@ -304,6 +313,7 @@ def _graph_to_taxonomy(
         )
         for c in sorted(group_set, key=str)
     ]
+    warn_duplicate_labels(skills, path)
     relations: dict[tuple[str, str, str], None] = {}
     for predicate, kind in ((esco.hasEssentialSkill, "essential"), (esco.hasOptionalSkill, "optional")):
         for source, target in graph.subject_objects(predicate):

@@ -3,6 +3,17 @@
 The cleaner works on *pieces*: stretches of the raw string that are copied unchanged
 (``exact``) and replacements (a tag becomes a line break, ``&amp;`` becomes ``&``). A
 position in the cleaned string can therefore always be traced back to the raw string.
+
+Hostile input (see docs/robustness.md):
+
+* Lone surrogates (``"\\ud800"``, e.g. from a JSON ``\\ud800`` escape) are replaced by
+  U+FFFD, one code point for one, so offsets into the caller's string do not move; control
+  characters are dropped.
+* What a browser would not display is dropped: ``<script>`` and ``<style>`` elements with
+  their content, comments, ``<!DOCTYPE ...>`` and other declarations, processing
+  instructions. As in a browser, one that is never closed runs to the end of the text.
+* The scan is linear in the input: every pattern is bounded, and the search for a closing
+  marker is never repeated over the same stretch.
 """
 
 from __future__ import annotations
@@ -54,15 +65,20 @@ _BLOCK_TAGS = frozenset(
         "ul",
     ]
 )
+# Elements whose content is code, not text: dropped up to their end tag.
+_RAW_TEXT_TAGS = frozenset(["script", "style"])
 _BULLETS = "•·▪◦●■□►▸▹➢➤✓✔✗❖◆◇○‣⁃"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+"""What a lone surrogate becomes (one code point for one, so offsets stay put)."""
 _SPECIAL = re.compile(
-    r"(?P<tag><(?:!--.*?--|/?(?P<name>[a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,2000}?/?)>)"
+    r"(?P<markup><!--|<!|<\?)"  # comment, declaration, processing instruction: end found by scan
+    r"|(?P<tag></?(?P<name>[a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,2000}?/?>)"
     r"|(?P<entity>&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});)"
     r"|(?P<dash>(?:^|(?<=\n))[ \t]*[-*+–—][ \t]+)"
     rf"|(?P<bullet>[ \t]*[{_BULLETS}][ \t]*)"
     r"|(?P<space>(?! (?=[^\s\u200b\u200c\u200d\u2060\ufeff]))[\s\u200b\u200c\u200d\u2060\ufeff]+)"
     r"|(?P<control>[\x00-\x08\x0b\x0c\x0e-\x1f\x7f])",
-    re.DOTALL,
 )
 _NEEDS_CLEANING = re.compile(
     rf"[<&{_BULLETS}\x00-\x08\x0b-\x1f\x7f\u00a0\u2000-\u200d\u2028\u2029\u2060\ufeff]"
@@ -125,6 +141,58 @@ def _replacement(match: re.Match[str]) -> str:
     return ""  # control characters
 
 
+class _EndFinder:
+    """Finds where a comment, declaration or script/style element ends, in linear total time.
+
+    Each search remembers its answer: a later search from a position before that answer gets
+    it again without scanning (there is no closer in between), so hostile input such as
+    100 KB of ``"<!--"`` is scanned once, not once per marker.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._found: dict[str, int] = {}
+
+    def _find(self, key: str, pattern: re.Pattern[str], start: int) -> int:
+        """End of the first match of `pattern` at or after `start`, or len(text) if none."""
+        known = self._found.get(key)
+        if known is not None and (known == -1 or known >= start):
+            found = known
+        else:
+            hit = pattern.search(self.text, start)
+            found = hit.start() if hit else -1
+            self._found[key] = found
+        if found == -1:  # never closed: like a browser, it runs to the end of the text
+            return len(self.text)
+        return _match_end(pattern, self.text, found)
+
+    def markup_end(self, opener: str, start: int) -> int:
+        """End (exclusive) of the comment / declaration / instruction opened just before `start`."""
+        if opener == "<!--":
+            if self.text.startswith(">", start):  # "<!-->" is an empty comment
+                return start + 1
+            if self.text.startswith("->", start):  # so is "<!--->"
+                return start + 2
+            return self._find("-->", _COMMENT_END, start)
+        return self._find(">", _GT, start)
+
+    def element_end(self, name: str, start: int) -> int:
+        """End (exclusive) of the end tag of the script/style element opened before `start`."""
+        return self._find(name, _END_TAGS[name], start)
+
+
+def _match_end(pattern: re.Pattern[str], text: str, found: int) -> int:
+    hit = pattern.match(text, found)
+    return hit.end() if hit else found + 1
+
+
+_COMMENT_END = re.compile("-->")
+_GT = re.compile(">")
+_END_TAGS = {
+    name: re.compile(rf"</{name}\b[^<>]{{0,2000}}>|</{name}\b", re.IGNORECASE) for name in _RAW_TEXT_TAGS
+}
+
+
 def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
     """Clean `text` and return the cleaned string with a map back into `text`.
 
@@ -154,13 +222,28 @@ def clean_with_offsets(text: str) -> tuple[str, OffsetMap]:
         exact.append(same)
         length += len(piece)
 
+    if _SURROGATES.search(text):  # the tokenizers cannot encode them; same length keeps offsets
+        text = _SURROGATES.sub(REPLACEMENT_CHARACTER, text)
     if _NEEDS_CLEANING.search(text):
-        for match in _SPECIAL.finditer(text):
+        ends = _EndFinder(text)
+        match = _SPECIAL.search(text)
+        while match is not None:
+            start, end = match.start(), match.end()
             replacement = _replacement(match)
-            if match.start() > pos:
-                add(text[pos : match.start()], pos, match.start(), True)
-            add(replacement, match.start(), match.end(), replacement == match.group())
-            pos = match.end()
+            kind = match.lastgroup
+            if kind == "markup":
+                end = ends.markup_end(match.group(), end)
+                replacement = ""
+            elif kind == "tag" and not match.group().startswith("</"):
+                name = (match.group("name") or "").lower()
+                if name in _RAW_TEXT_TAGS:
+                    end = ends.element_end(name, end)
+                    replacement = "\n"
+            if start > pos:
+                add(text[pos:start], pos, start, True)
+            add(replacement, start, end, replacement == text[start:end])
+            pos = end
+            match = _SPECIAL.search(text, end) if end < len(text) else None
     if pos < len(text):
         add(text[pos:], pos, len(text), True)
     mapping = OffsetMap(tuple(clean_starts), tuple(raw_starts), tuple(raw_ends), tuple(exact))

@@ -21,6 +21,13 @@ DEFAULT_MAX_CHARS = 600
 _GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 # A block needs the sentencizer only if sentence punctuation is followed by more text.
 _MAYBE_SEVERAL = re.compile(r"[.!?;…](?=[\s\"')\]]*\S)")
+# spaCy's tokenizer strips prefixes and suffixes one character at a time, which is quadratic
+# in the length of one token (")" * 10000 took minutes): runs of this many non-space
+# characters are kept away from it and become segments of their own (chunked at max_chars).
+LONG_RUN = 100
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{LONG_RUN},}}")
+# Text given to the sentencizer at once is cut at a space before this length (bounds memory).
+_WINDOW = 10_000
 _nlp: Callable[[str], Doc] | None = None
 _nlp_lock = threading.Lock()
 
@@ -87,15 +94,40 @@ def _sentencizer() -> Callable[[str], Doc]:
         return _nlp
 
 
+def _sentence_spans(part: str) -> list[tuple[int, int]]:
+    """Sentence spans of `part` from spaCy's sentencizer, in time linear in ``len(part)``.
+
+    Long runs without spaces are never tokenised (they are spans of their own), and the
+    rest goes to the sentencizer in windows of at most `_WINDOW` characters cut at spaces.
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for run in (*_LONG_RUN.finditer(part), None):
+        stop = run.start() if run is not None else len(part)
+        while pos < stop:
+            cut = stop
+            if cut - pos > _WINDOW:
+                space = part.rfind(" ", pos + 1, pos + _WINDOW)
+                cut = space if space > pos else pos + _WINDOW
+            if part[pos:cut].strip():
+                doc = _sentencizer()(part[pos:cut])
+                spans.extend((pos + s.start_char, pos + s.end_char) for s in doc.sents)
+            pos = cut
+        if run is not None:
+            spans.append(run.span())
+            pos = run.end()
+    return spans
+
+
 def _split_block(block: str, max_chars: int) -> list[tuple[int, int]]:
     """(start, end) sentence spans inside one line of cleaned text."""
     spans: list[tuple[int, int]] = []
-    cuts = [0, *(m.start() for m in _GLUED.finditer(block)), len(block)]
+    glued = _GLUED.finditer(block) if ("." in block or "!" in block or "?" in block) else ()
+    cuts = [0, *(m.start() for m in glued), len(block)]
     for a, b in itertools.pairwise(cuts):
         part = block[a:b]
         if _MAYBE_SEVERAL.search(part):
-            doc = _sentencizer()(part)
-            spans.extend((a + s.start_char, a + s.end_char) for s in doc.sents)
+            spans.extend((a + start, a + end) for start, end in _sentence_spans(part))
         else:
             spans.append((a, b))
     out: list[tuple[int, int]] = []
