@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from skillx.documents import DocumentSkills, SentenceSkills, to_pandas
 from skillx.errors import InputError, InputTypeError, ModelError
 from skillx.fusion import FusionParams, LiteralEvidence, default_fusion, fitted_fusion, fuse
-from skillx.results import SkillMatch
+from skillx.results import DocumentSkills, SentenceSkills, SkillMatch, to_pandas
 from skillx.text import DEFAULT_MAX_CHARS, Sentence, segment
 
 if TYPE_CHECKING:

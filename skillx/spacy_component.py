@@ -43,10 +43,9 @@ from skillx.errors import InputError
 from skillx.text import Sentence, segment
 
 if TYPE_CHECKING:
-    from skillx.documents import SentenceSkills
     from skillx.extractor import SkillExtractor
     from skillx.fusion import FusionParams
-    from skillx.results import SkillMatch
+    from skillx.results import SentenceSkills, SkillMatch
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "model": None,
@@ -222,7 +221,7 @@ class SkillxComponent:
         return pieces
 
     def _process(self, docs: list[Doc]) -> list[Doc]:
-        from skillx.documents import DocumentSkills
+        from skillx.results import DocumentSkills
 
         units = [self._sentences(doc) for doc in docs]
         results = self.extractor.extract_sentences(

@@ -18,8 +18,8 @@ import typer
 from skillx.errors import InputError, SkillxError
 
 if TYPE_CHECKING:
-    from skillx.documents import SentenceSkills
     from skillx.extractor import SkillExtractor
+    from skillx.results import SentenceSkills
 
 FILE_SUFFIXES = {".txt", ".text", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".gz", ".md", ".html"}
 CSV_COLUMNS = [
@@ -129,7 +129,7 @@ class _JsonlWriter:
         self.handle = handle
 
     def write(self, item: InputText, sentences: list[SentenceSkills]) -> None:
-        from skillx.documents import DocumentSkills
+        from skillx.results import DocumentSkills
 
         doc = DocumentSkills.from_sentences(sentences)
         record = {
@@ -150,7 +150,7 @@ class _CsvWriter:
         self.writer.writerow(CSV_COLUMNS)
 
     def write(self, item: InputText, sentences: list[SentenceSkills]) -> None:
-        from skillx.documents import sentence_rows
+        from skillx.results import sentence_rows
 
         for row in sentence_rows(sentences, doc=item.id):
             row["id"] = row.pop("doc")
