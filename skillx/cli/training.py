@@ -120,12 +120,10 @@ def register(app: typer.Typer) -> None:
                 f"threshold {params.threshold:.3f} (stored in {target / 'skillx.json'})"
             )
         if install_default:
+            from skillx.io import atomic_directory
             from skillx.paths import cache_dir
-            from skillx.training.trainer import _swap_into_place
 
             default = cache_dir("models") / "default"
-            staging = default.parent / ".default.installing"
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.copytree(target, staging)
-            _swap_into_place(staging, default)
+            with atomic_directory(default) as staging:
+                shutil.copytree(target, staging, dirs_exist_ok=True)
             typer.echo(f"installed as the default model: {default}")

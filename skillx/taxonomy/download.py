@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from skillx.errors import ChecksumMismatchError, TaxonomyError
+from skillx.io import AtomicFile
 from skillx.paths import cache_dir
 from skillx.taxonomy.manifest import EscoManifest, load_manifest
 
@@ -111,7 +112,8 @@ def _verify(path: Path, expected: str | None, url: str) -> None:
 
 
 def _fetch(url: str, target: Path, *, progress: bool, timeout: float) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    part = AtomicFile(target, suffix=".part")
+    tmp = part.path
     try:
         try:
             response = urllib.request.urlopen(url, timeout=timeout)
@@ -140,7 +142,7 @@ def _fetch(url: str, target: Path, *, progress: bool, timeout: float) -> None:
                 f"Downloading {url} broke off after {received} of {total} bytes; nothing was kept. "
                 "Run the command again."
             )
-        os.replace(tmp, target)
+        part.commit()
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise TaxonomyError(
@@ -148,7 +150,7 @@ def _fetch(url: str, target: Path, *, progress: bool, timeout: float) -> None:
             "(or SKILLX_ESCO_URL), or download the zip by hand and set SKILLX_ESCO to its folder."
         ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        part.discard()
 
 
 class _NoBar:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from skillx.errors import InputError, ModelError, not_fitted
+from skillx.io import replace_directory
 from skillx.training.averaging import TailAverage, tail_start_step
 from skillx.training.config import TrainingConfig
 from skillx.training.rows import RowStats, build_rows, skill_text
@@ -394,20 +394,7 @@ def _batch_sampler(name: str) -> Any:
     raise InputError(f"Unknown batch_sampler '{name}'. Use no_duplicates, length_grouped or default.")
 
 
-def _swap_into_place(tmp: Path, target: Path) -> None:
-    """Move the finished `tmp` folder to `target`, replacing an old model there."""
-    if not target.exists():
-        os.replace(tmp, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+_swap_into_place = replace_directory  # kept for old callers; use skillx.io.replace_directory
 
 
 def train(
