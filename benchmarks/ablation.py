@@ -99,7 +99,7 @@ def main() -> None:
     unknown = [c for c in args.configs if c not in CONFIGS]
     if unknown:
         parser.error(f"unknown config(s) {unknown}; choose from {list(CONFIGS)}")
-    taxonomy = load_taxonomy(args.esco, version="1.1.0")
+    taxonomy = load_taxonomy(args.esco, esco_version="1.1.0")
     benchmarks = [load_benchmark(p, taxonomy) for p in args.benchmarks]
     base = TrainingConfig.from_json(args.base_config) if args.base_config else TrainingConfig()
     if args.base_model:

@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="also write every candidate with its evidence here")
     args = parser.parse_args()
 
-    taxonomy = read_esco_csv(args.esco, version=args.version)
+    taxonomy = read_esco_csv(args.esco, esco_version=args.version)
     matcher = LiteralMatcher(taxonomy, stop_list=None)
     started = time.perf_counter()
     texts = (

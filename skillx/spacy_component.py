@@ -176,7 +176,7 @@ class SkillxComponent:
             self._extractor = load(
                 self.model,
                 taxonomy=self.taxonomy,
-                version=self.esco_version,
+                esco_version=self.esco_version,
                 language=self.language,
                 fusion=self.fusion,
                 min_score=self.min_score,

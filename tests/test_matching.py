@@ -214,7 +214,7 @@ def test_matcher_full_esco(esco_dir: Path) -> None:
 
     from skillx.taxonomy import read_esco_csv
 
-    taxonomy = read_esco_csv(esco_dir, version="1.1.0")
+    taxonomy = read_esco_csv(esco_dir, esco_version="1.1.0")
     started = time.perf_counter()
     matcher = LiteralMatcher(taxonomy)
     assert time.perf_counter() - started < 15
@@ -237,10 +237,12 @@ def test_cli_match_prints_hits(toy_taxonomy_dir: Path) -> None:
     app = typer.Typer()
     register(app)
     text = "We use Git and Python daily."
-    result = CliRunner().invoke(app, ["match", text, "--esco", str(toy_taxonomy_dir), "--stop-list", "none"])
+    result = CliRunner().invoke(
+        app, ["match", text, "--taxonomy", str(toy_taxonomy_dir), "--stop-list", "none"]
+    )
     assert result.exit_code == 0, result.output
     assert "Git" in result.output and "python" in result.output.lower()
-    result = CliRunner().invoke(app, ["match", "x", "--esco", str(toy_taxonomy_dir / "missing")])
+    result = CliRunner().invoke(app, ["match", "x", "--taxonomy", str(toy_taxonomy_dir / "missing")])
     assert result.exit_code == 1
 
 
@@ -295,9 +297,7 @@ def test_matcher_cache_default_skips_small_taxonomies(taxonomy: Taxonomy, matche
     ],
     ids=["stop-list", "case-rules", "normalise", "taxonomy"],
 )
-def test_matcher_cache_key_changes_with_inputs(
-    taxonomy: Taxonomy, matcher_cache: Path, change: dict
-) -> None:
+def test_matcher_cache_key_changes_with_inputs(taxonomy: Taxonomy, matcher_cache: Path, change: dict) -> None:
     options = {"taxonomy": taxonomy, "stop_list": ["communication"], "cache": True}
     LiteralMatcher(**options)
     changed = LiteralMatcher(**{**options, **change})
@@ -364,7 +364,7 @@ def test_matcher_cache_full_esco_identical_and_fast(esco_dir: Path, matcher_cach
 
     from skillx.taxonomy import read_esco_csv
 
-    taxonomy = read_esco_csv(esco_dir, version="1.1.0")
+    taxonomy = read_esco_csv(esco_dir, esco_version="1.1.0")
     text = " ".join(CACHE_TEXTS) + " Writing SQL and Python; Excellent communication skills, go to the site."
     plain = LiteralMatcher(taxonomy, cache=False)
     cold = LiteralMatcher(taxonomy)  # cache=None caches a taxonomy of this size

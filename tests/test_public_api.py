@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import skillx
 
 # Adding or removing a public name is a decision: update this list on purpose.
@@ -128,3 +130,21 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_missing_extra_names_the_pip_command() -> None:
+    from skillx.errors import MissingExtraError, SkillxError, require_extra
+
+    require_extra("train", "json")  # installed: no error
+    with pytest.raises(MissingExtraError, match=r"pip install 'skillx\[train\]'") as caught:
+        require_extra("train", "json", "no_such_module_for_skillx")
+    assert isinstance(caught.value, SkillxError) and isinstance(caught.value, ImportError)
+    assert "no_such_module_for_skillx is not installed" in str(caught.value)
+
+
+def test_optional_packages_are_extras_not_dependencies() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    core = pyproject.split("dependencies = [", 1)[1].split("]", 1)[0]
+    for name in ("datasets", "accelerate", "scikit-learn", "rapidfuzz", "pyspark"):
+        assert f'"{name}' not in core, name
+    assert re.search(r'^train = \[.*"datasets.*"accelerate.*"scikit-learn', pyproject, re.M)

@@ -33,7 +33,7 @@ def download_url(name: str, *, base_url: str | None = None, manifest: EscoManife
 
 
 def download_esco(
-    version: str = "1.1.0",
+    esco_version: str = "1.1.0",
     language: str = "en",
     *,
     dest: str | Path | None = None,
@@ -42,14 +42,14 @@ def download_esco(
     progress: bool = True,
     timeout: float = 60.0,
 ) -> list[Path]:
-    """Download the ESCO classification zip of `language` and the relations zip of `version`.
+    """Download the ESCO classification zip of `language` and the relations zip of `esco_version`.
 
     Zips already in `dest` with the recorded checksum are not fetched again. Each file is
     written to a temporary name and renamed only once it is complete and verified, so a failed
     or interrupted download leaves no partial file.
 
     Args:
-        version: ESCO version, e.g. ``"1.1.0"``.
+        esco_version: ESCO version, e.g. ``"1.1.0"``.
         language: ESCO language code, e.g. ``"en"``.
         dest: Target folder; default ``cache_dir("esco")``.
         base_url: Download base URL; default ``$SKILLX_ESCO_URL`` or the manifest's
@@ -67,12 +67,12 @@ def download_esco(
         TaxonomyError: If the server cannot be reached or the transfer breaks off.
     """
     manifest = manifest or load_manifest()
-    version = manifest.check_version(version)
+    esco_version = manifest.check_version(esco_version)
     language = manifest.check_language(language)
     folder = Path(dest).expanduser() if dest is not None else esco_cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name in manifest.zip_names(version, language):
+    for name in manifest.zip_names(esco_version, language):
         target = folder / name
         expected = manifest.checksum(name)
         if target.is_file() and (expected is None or md5sum(target) == expected):

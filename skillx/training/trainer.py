@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from skillx.errors import InputError, ModelError, not_fitted
+from skillx.errors import InputError, ModelError, not_fitted, require_extra
 from skillx.io import replace_directory
 from skillx.training.averaging import TailAverage, tail_start_step
 from skillx.training.config import TrainingConfig
@@ -85,6 +85,7 @@ class SkillEncoderTrainer:
             InputError: Empty pairs, bad columns, no usable pair, bad config.
             ModelError: The base model cannot be loaded.
         """
+        require_extra("train", "datasets", "accelerate")
         import torch
         from datasets import Dataset
         from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
