@@ -146,5 +146,6 @@ def test_cli_train_concatenates_pairs_files_and_checks_each(tmp_path: Path) -> N
     good.write_text("sentence,uri\nWrite Python.,urn:x\n")
     result = CliRunner().invoke(app, ["train", str(good), str(tmp_path / "missing.parquet"),
                                       "--output", str(tmp_path / "model")])
-    assert isinstance(result.exception, InputError) and "missing.parquet" in str(result.exception)
+    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert "missing.parquet" in result.output
     assert not (tmp_path / "model").exists()

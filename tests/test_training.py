@@ -453,7 +453,7 @@ def test_cli_train_bad_pairs_fail_early(tmp_path: Path, content: str | None, mat
     if content is not None:
         pairs.write_text(content)
     result = CliRunner().invoke(app, ["train", str(pairs), "--output", str(tmp_path / "model")])
-    assert isinstance(result.exception, InputError) and match in str(result.exception)
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and match in result.output
     assert not (tmp_path / "model").exists()
 
 
