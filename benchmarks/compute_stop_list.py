@@ -21,7 +21,7 @@ from pathlib import Path
 
 from skillx.corpus import read_texts
 from skillx.matching import LiteralMatcher
-from skillx.matching.stop_list import compute_stop_list
+from skillx.matching.stop_list_builder import compute_stop_list
 from skillx.taxonomy import read_esco_csv
 from skillx.text import segment
 

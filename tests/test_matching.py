@@ -8,7 +8,8 @@ import pytest
 from skillx.errors import InputError
 from skillx.matching import LiteralHit, LiteralMatcher, is_case_sensitive
 from skillx.matching.normalise import light_stem
-from skillx.matching.stop_list import compute_stop_list, default_stop_list_path
+from skillx.matching.stop_list import default_stop_list_path
+from skillx.matching.stop_list_builder import compute_stop_list
 from skillx.taxonomy import LabelKind, Skill, Taxonomy
 
 SKILLS = [
@@ -376,3 +377,29 @@ def test_matcher_cache_full_esco_identical_and_fast(esco_dir: Path, matcher_cach
     assert warm.match(text) == cold.match(text) == plain.match(text)
     assert warm.n_forms_ == plain.n_forms_
     assert warm_cpu < 3.0  # uncached: ~3 s CPU; cached: ~1 s
+
+
+def test_matching_modules_import_no_cycle() -> None:
+    # every import between skillx.matching modules, function-local ones included
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "skillx" / "matching"
+    names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in names:
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        deps: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.startswith("skillx.matching."):
+                    deps.add(node.module.rsplit(".", 1)[1])
+                elif node.module == "skillx.matching":
+                    deps.update(alias.name for alias in node.names if alias.name in names)
+        graph[name] = deps & names
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(d == goal or (d not in seen and reaches(d, goal, seen | {d})) for d in graph[start])
+
+    assert [name for name in sorted(names) if reaches(name, name, set())] == []
+    assert "literal" not in graph["stop_list"] and "stop_list_builder" not in graph["literal"]
+    assert graph["normalise"] == set()
