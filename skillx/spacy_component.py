@@ -271,9 +271,9 @@ class SkillxComponent:
         """Write ``cfg.json`` and ``fusion.json`` into `path` (no taxonomy, no model weights)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "cfg.json").write_text(
-            json.dumps(self.cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        from skillx.io import atomic_write_text
+
+        atomic_write_text(path / "cfg.json", json.dumps(self.cfg, indent=2, sort_keys=True) + "\n")
         fusion = self._fusion_to_save()
         if fusion is not None:
             fusion.save(path / "fusion.json")

@@ -7,8 +7,8 @@ An entry lives in ``cache_dir("matcher")``, named by a hash over everything that
 the groups: the taxonomy fingerprint (labels, kinds, skill types, order), the stop-list
 content, the matcher options, the cache format and the source of the matching code. The
 file repeats that key; a file whose key, format or content does not check out is ignored
-(with a warning) and rebuilt, never reused. Files are written to a temporary name and moved
-into place (`skillx.io.atomic_write_bytes`), so a reader never sees a half-written entry; writing an entry
+(with a warning) and rebuilt, never reused. Files are written atomically
+(`skillx.io.atomic_write_bytes`), so a reader never sees a half-written entry; writing an entry
 deletes the entries for the same taxonomy, stop list and options left by older code versions.
 """
 
