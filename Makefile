@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,train]'
 	$(PY) taxonomy/toy/make_toy.py  # the toy taxonomy's CSV files are generated, not tracked
 	touch $@
 
@@ -48,7 +48,7 @@ model: install
 	test -f $(SKILLX_WORK)/pairs.parquet || nice -n 5 $(VENV)/bin/skillx build-pairs \
 		$(SHARED)/corpora/jobads_en.tsv.gz --column sentence --output $(SKILLX_WORK)/pairs.parquet \
 		--workers 2 --no-progress
-	nice -n 5 $(VENV)/bin/skillx train $(SKILLX_WORK)/pairs.parquet --out $(SKILLX_WORK)/model-default \
+	nice -n 5 $(VENV)/bin/skillx train $(SKILLX_WORK)/pairs.parquet --output $(SKILLX_WORK)/model-default \
 		--benchmark $(SHARED)/benchmark/tech_validation_annotations.csv \
 		--benchmark $(SHARED)/benchmark/house_validation_annotations.csv \
 		--time-budget $(MODEL_BUDGET_S) --eval-steps 500 --install-default

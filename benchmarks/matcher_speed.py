@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="write the results here")
     args = parser.parse_args()
 
-    taxonomy = read_esco_csv(args.esco, version=args.version)
+    taxonomy = read_esco_csv(args.esco, esco_version=args.version)
     n_forms = len(taxonomy.surface_forms())
     started = time.perf_counter()
     matcher = LiteralMatcher(taxonomy)

@@ -295,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parse_args(argv)
     try:
-        taxonomy = read_esco_csv(args.esco, version=args.esco_version)
+        taxonomy = read_esco_csv(args.esco, esco_version=args.esco_version)
         benchmarks = [load_benchmark(path, taxonomy) for path in args.data]
         rankers: RankerRows = []
         for flag, factory in RANKER_FACTORIES.items():

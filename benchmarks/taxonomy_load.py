@@ -38,7 +38,7 @@ def child(mode: str, esco: str, version: str, language: str) -> None:
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     c0 = time.process_time()
-    taxonomy = skillx.load_taxonomy(esco, version=version, language=language, cache=(mode == "warm"))
+    taxonomy = skillx.load_taxonomy(esco, esco_version=version, language=language, cache=(mode == "warm"))
     seconds = time.perf_counter() - t0
     cpu_seconds = time.process_time() - c0
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

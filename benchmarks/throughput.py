@@ -192,7 +192,7 @@ def run_ranker(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
     report: dict[str, Any] = {}
     start = time.perf_counter()
-    taxonomy = read_esco_csv(args.esco, version=args.esco_version)
+    taxonomy = read_esco_csv(args.esco, esco_version=args.esco_version)
     report["taxonomy_read_s"] = round(time.perf_counter() - start, 2)
     start = time.perf_counter()
     _ = taxonomy.fingerprint

@@ -134,7 +134,7 @@ def main() -> None:
     from skillx.training import SkillEncoderTrainer, build_rows
 
     torch.set_num_threads(args.threads)
-    taxonomy = load_taxonomy(args.esco, version="1.1.0")
+    taxonomy = load_taxonomy(args.esco, esco_version="1.1.0")
     pairs = pd.read_parquet(args.pairs)
     results: dict = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "

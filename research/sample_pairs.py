@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="write precision per configuration here")
     args = parser.parse_args()
 
-    taxonomy = read_esco_csv(args.esco, version=args.version)
+    taxonomy = read_esco_csv(args.esco, esco_version=args.version)
     loose = LiteralMatcher(taxonomy, stop_list=None, case_rules=False)
     configs = {
         name: LiteralMatcher(taxonomy, stop_list="default" if use_stop else None, case_rules=use_case)

@@ -1,31 +1,72 @@
-"""skillx: extract ESCO skills from job postings on a CPU."""
+"""skillx: extract ESCO skills from job postings on a CPU.
+
+Every public name is imported on first use, so ``import skillx`` stays light (no pandas,
+torch or spaCy); type checkers see the real names through the ``TYPE_CHECKING`` block.
+"""
 
 from __future__ import annotations
 
-from skillx.taxonomy import (
-    LabelKind,
-    Skill,
-    SkillGroup,
-    SkillRelation,
-    SurfaceForm,
-    Taxonomy,
-    download_esco,
-    load_taxonomy,
-    read_esco_csv,
-    read_skos,
-    write_skos,
-)
+import importlib
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from skillx._version import __version__
 
-# Public names imported on first use, so `import skillx` stays light (no torch, no spaCy).
+if TYPE_CHECKING:
+    from skillx.corpus import TextRecord, read_texts
+    from skillx.encoder import load_encoder
+    from skillx.evaluation import Benchmark, evaluate, evaluate_rankings, load_benchmark
+    from skillx.extractor import SkillExtractor, load
+    from skillx.fusion import FusionParams
+    from skillx.index import SkillIndex
+    from skillx.matching import LiteralHit, LiteralMatcher
+    from skillx.negatives import NegativeSampler, get_sampler, register_sampler
+    from skillx.ranker import SemanticRanker
+    from skillx.results import (
+        DocumentSkill,
+        DocumentSkills,
+        MatchSource,
+        SentenceSkills,
+        SkillMatch,
+        to_pandas,
+    )
+    from skillx.supervision import PairStats, build_pairs
+    from skillx.taxonomy import (
+        LabelKind,
+        Skill,
+        SkillGroup,
+        SkillRelation,
+        SurfaceForm,
+        Taxonomy,
+        download_esco,
+        load_taxonomy,
+        read_esco_csv,
+        read_skos,
+        write_skos,
+    )
+    from skillx.text import Sentence, clean_text, segment
+    from skillx.training import SkillEncoderTrainer, TrainingConfig, train
+
+# Public name -> module that defines it; imported on first attribute access.
 _LAZY: dict[str, str] = {
+    "LabelKind": "skillx.taxonomy",
+    "Skill": "skillx.taxonomy",
+    "SkillGroup": "skillx.taxonomy",
+    "SkillRelation": "skillx.taxonomy",
+    "SurfaceForm": "skillx.taxonomy",
+    "Taxonomy": "skillx.taxonomy",
+    "download_esco": "skillx.taxonomy",
+    "load_taxonomy": "skillx.taxonomy",
+    "read_esco_csv": "skillx.taxonomy",
+    "read_skos": "skillx.taxonomy",
+    "write_skos": "skillx.taxonomy",
     "load": "skillx.extractor",
     "SkillExtractor": "skillx.extractor",
-    "SentenceSkills": "skillx.documents",
-    "DocumentSkill": "skillx.documents",
-    "DocumentSkills": "skillx.documents",
-    "to_pandas": "skillx.documents",
+    "MatchSource": "skillx.results",
+    "SkillMatch": "skillx.results",
+    "SentenceSkills": "skillx.results",
+    "DocumentSkill": "skillx.results",
+    "DocumentSkills": "skillx.results",
+    "to_pandas": "skillx.results",
     "FusionParams": "skillx.fusion",
     "Sentence": "skillx.text",
     "clean_text": "skillx.text",
@@ -56,11 +97,14 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'skillx' has no attribute '{name}'")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Benchmark",
@@ -70,6 +114,7 @@ __all__ = [
     "LabelKind",
     "LiteralHit",
     "LiteralMatcher",
+    "MatchSource",
     "NegativeSampler",
     "PairStats",
     "SemanticRanker",
@@ -80,6 +125,7 @@ __all__ = [
     "SkillExtractor",
     "SkillGroup",
     "SkillIndex",
+    "SkillMatch",
     "SkillRelation",
     "SurfaceForm",
     "Taxonomy",

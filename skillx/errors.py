@@ -31,6 +31,27 @@ class UnknownVersionError(TaxonomyError, ValueError):
     """An ESCO version or language that the manifest does not know."""
 
 
+class MissingExtraError(SkillxError, ImportError):
+    """A step needs packages of an optional extra (e.g. ``skillx[train]``) that are not installed."""
+
+
+def require_extra(extra: str, *packages: str) -> None:
+    """Raise `MissingExtraError` naming ``pip install 'skillx[extra]'`` if a package is missing.
+
+    Args:
+        extra: The extra of skillx that installs the packages (e.g. ``"train"``).
+        packages: Importable module names (e.g. ``"datasets"``, ``"accelerate"``).
+    """
+    import importlib.util
+
+    missing = [name for name in packages if importlib.util.find_spec(name) is None]
+    if missing:
+        raise MissingExtraError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; this step needs "
+            f"them. Install them with: pip install 'skillx[{extra}]'"
+        )
+
+
 class NotFittedError(SkillxError, ValueError):
     """A trainable object was used before `fit()`."""
 
@@ -82,7 +103,8 @@ def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> Un
 def unknown_version(version: str, known: list[str] | tuple[str, ...]) -> UnknownVersionError:
     return UnknownVersionError(
         f"Unknown ESCO version '{version}'. Available: {', '.join(sorted(known))}. "
-        "Pass one of these as `version=`, or pass a path to the ESCO files you downloaded."
+        "Pass one of these as `esco_version=` (`--esco-version` on the command line), or pass a path "
+        "to the ESCO files you downloaded."
     )
 
 

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from skillx.documents import DocumentSkills, SentenceSkills, to_pandas
 from skillx.errors import InputError, InputTypeError, ModelError
 from skillx.fusion import FusionParams, LiteralEvidence, default_fusion, fitted_fusion, fuse
-from skillx.results import SkillMatch
+from skillx.results import DocumentSkills, SentenceSkills, SkillMatch, to_pandas
 from skillx.text import DEFAULT_MAX_CHARS, Sentence, segment
 
 if TYPE_CHECKING:
@@ -458,7 +457,7 @@ def load(
     model: str | Path | None = None,
     *,
     taxonomy: Taxonomy | str | Path | None = None,
-    version: str = "1.1.0",
+    esco_version: str = "1.1.0",
     language: str = "en",
     fusion: FusionParams | str | Path | None = None,
     min_score: float | None = None,
@@ -478,7 +477,7 @@ def load(
             the bundled all-MiniLM-L6-v2 base encoder. The choice is logged.
         taxonomy: A `Taxonomy`, a path to ESCO files (CSV zip/folder, SKOS), or None for
             ``$SKILLX_ESCO``, the cache or the official download (see `skillx.load_taxonomy`).
-        version: ESCO version when `taxonomy` is not a `Taxonomy`.
+        esco_version: ESCO version when `taxonomy` is not a `Taxonomy`.
         language: ESCO language when `taxonomy` is not a `Taxonomy`.
         fusion: Fusion/calibration parameters, or a JSON file of them (default: the model
             directory's ``skillx.json`` ``"fusion"`` entry, else the bundled parameters).
@@ -513,7 +512,7 @@ def load(
         meta = read_model_meta(model_path) or {}
     logger.info("skillx: using %s", description)
 
-    tax = _resolve_taxonomy(taxonomy, version=version, language=language, meta=meta)
+    tax = _resolve_taxonomy(taxonomy, version=esco_version, language=language, meta=meta)
     params = _resolve_fusion(fusion, meta, model_path)
 
     ranker = None
@@ -559,7 +558,7 @@ def _resolve_taxonomy(
         language = str(info.get("language") or language)
     from skillx.taxonomy.locate import load_taxonomy
 
-    return load_taxonomy(taxonomy, version=version, language=language)
+    return load_taxonomy(taxonomy, esco_version=version, language=language)
 
 
 def _resolve_fusion(

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from skillx.errors import InputError, ModelError
+from skillx.errors import InputError, ModelError, require_extra
 from skillx.results import MatchSource
 
 DEFAULT_FUSION_FILE = "fusion_default.json"
@@ -397,6 +397,7 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """One-feature logistic regression (Platt scaling); returns (slope, intercept)."""
     if y.min() == y.max():
         raise InputError("Calibration needs both correct and wrong candidates; got only one kind.")
+    require_extra("train", "sklearn")
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=1e4, max_iter=1000)

@@ -17,9 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from skillx.errors import InputError, SkillIndexError, StaleIndexError, TaxonomyError, unknown_name
-from skillx.model_dir import atomic_write_text
+from skillx.io import atomic_path, atomic_write_text
 from skillx.paths import cache_dir
 from skillx.taxonomy import Skill, Taxonomy
 
@@ -555,11 +553,5 @@ class SkillIndex:
 
 
 def _atomic_save_npy(target: Path, array: np.ndarray) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".npy")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, array, allow_pickle=False)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target, suffix=".npy") as tmp, tmp.open("wb") as handle:
+        np.save(handle, array, allow_pickle=False)

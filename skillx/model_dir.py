@@ -13,12 +13,11 @@ Nothing is pickled: metadata is plain JSON.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from skillx.errors import ModelError
+from skillx.io import atomic_write_text
 
 META_FILE = "skillx.json"
 MODEL_SUBDIR = "model"
@@ -98,13 +97,3 @@ def write_model_meta(directory: str | Path, meta: dict[str, Any]) -> Path:
     return target
 
 
-def atomic_write_text(target: Path, text: str) -> None:
-    """Write `text` to `target` through a temporary file and a rename (no torn files)."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -43,10 +43,9 @@ from skillx.errors import InputError
 from skillx.text import Sentence, segment
 
 if TYPE_CHECKING:
-    from skillx.documents import SentenceSkills
     from skillx.extractor import SkillExtractor
     from skillx.fusion import FusionParams
-    from skillx.results import SkillMatch
+    from skillx.results import SentenceSkills, SkillMatch
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "model": None,
@@ -177,7 +176,7 @@ class SkillxComponent:
             self._extractor = load(
                 self.model,
                 taxonomy=self.taxonomy,
-                version=self.esco_version,
+                esco_version=self.esco_version,
                 language=self.language,
                 fusion=self.fusion,
                 min_score=self.min_score,
@@ -222,7 +221,7 @@ class SkillxComponent:
         return pieces
 
     def _process(self, docs: list[Doc]) -> list[Doc]:
-        from skillx.documents import DocumentSkills
+        from skillx.results import DocumentSkills
 
         units = [self._sentences(doc) for doc in docs]
         results = self.extractor.extract_sentences(
@@ -272,9 +271,9 @@ class SkillxComponent:
         """Write ``cfg.json`` and ``fusion.json`` into `path` (no taxonomy, no model weights)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "cfg.json").write_text(
-            json.dumps(self.cfg, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        from skillx.io import atomic_write_text
+
+        atomic_write_text(path / "cfg.json", json.dumps(self.cfg, indent=2, sort_keys=True) + "\n")
         fusion = self._fusion_to_save()
         if fusion is not None:
             fusion.save(path / "fusion.json")

@@ -59,7 +59,7 @@ def test_help_lists_every_command():
 
 
 def test_extract_text_argument_to_jsonl(runner):
-    result = runner.invoke(app, ["extract", "Experience with Python and SQL.", "--esco", "x"])
+    result = runner.invoke(app, ["extract", "Experience with Python and SQL.", "--taxonomy", "x"])
     assert result.exit_code == 0, result.output
     (record,) = _jsonl(result.stdout)
     assert record["id"] == 1
@@ -67,7 +67,7 @@ def test_extract_text_argument_to_jsonl(runner):
     assert {TOY + "python", TOY + "sql"} <= uris
     sent = record["sentences"][0]
     assert sent["start"] == 0 and sent["skills"][0]["score"] <= 1.0
-    assert runner.seen["esco"] == "x"
+    assert str(runner.seen["taxonomy"]) == "x"
     assert runner.seen["clause_margin"] is None  # clause scoring is opt-in
 
 
@@ -210,7 +210,16 @@ def test_benchmark_command_on_a_toy_benchmark(tmp_path, toy_taxonomy_dir):
     )
     result = CliRunner().invoke(
         app,
-        ["benchmark", str(bench), "--esco", str(toy_taxonomy_dir), "--mode", "fusion", "--mode", "literal"],
+        [
+            "benchmark",
+            str(bench),
+            "--taxonomy",
+            str(toy_taxonomy_dir),
+            "--mode",
+            "fusion",
+            "--mode",
+            "literal",
+        ],
     )
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.stdout.splitlines() if line.startswith(("fusion", "literal"))]
@@ -223,18 +232,18 @@ def test_subprocess_real_load_exit_codes(toy_taxonomy_dir):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     cmd = [str(Path(sys.executable).parent / "skillx"), "extract"]
     ok = subprocess.run(
-        [*cmd, "Python and SQL", "--esco", str(toy_taxonomy_dir)], capture_output=True, text=True, env=env
+        [*cmd, "Python and SQL", "--taxonomy", str(toy_taxonomy_dir)], capture_output=True, text=True, env=env
     )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["skills"][0]["uri"].startswith(TOY)
     assert "using bundled base encoder" in ok.stderr
     bad = subprocess.run(
-        [*cmd, "Python", "--esco", "/nonexistent/esco"], capture_output=True, text=True, env=env
+        [*cmd, "Python", "--taxonomy", "/nonexistent/esco"], capture_output=True, text=True, env=env
     )
     assert bad.returncode == 1
     assert bad.stderr.startswith("Error:") and "Traceback" not in bad.stderr
     bad_model = subprocess.run(
-        [*cmd, "Python", "--esco", str(toy_taxonomy_dir), "--model", "/nonexistent/model"],
+        [*cmd, "Python", "--taxonomy", str(toy_taxonomy_dir), "--model", "/nonexistent/model"],
         capture_output=True,
         text=True,
         env=env,
@@ -259,7 +268,7 @@ def test_benchmark_fit_fusion_writes_parameters(tmp_path, toy_taxonomy_dir):
     args = [
         "benchmark",
         str(bench),
-        "--esco",
+        "--taxonomy",
         str(toy_taxonomy_dir),
         "--fit-fusion",
         "--fusion-out",
@@ -271,7 +280,7 @@ def test_benchmark_fit_fusion_writes_parameters(tmp_path, toy_taxonomy_dir):
     assert params.metrics["n_sentences"] == 6 and params.metrics["n_scored_sentences"] == 5
     assert "toy_validation_annotations.csv" in params.fitted_on
     no_target = CliRunner().invoke(
-        app, ["benchmark", str(bench), "--esco", str(toy_taxonomy_dir), "--fit-fusion"]
+        app, ["benchmark", str(bench), "--taxonomy", str(toy_taxonomy_dir), "--fit-fusion"]
     )
     assert no_target.exit_code == 1 and "--fusion-out" in no_target.stderr
 
@@ -300,7 +309,7 @@ def test_benchmark_fit_fusion_scores_with_the_fitted_parameters(tmp_path, toy_ta
 
     monkeypatch.setattr(skillx.evaluation, "evaluate", spy)
     out = tmp_path / "fusion.json"
-    args = ["benchmark", str(bench), "--esco", str(toy_taxonomy_dir), "--fit-fusion", "--fusion-out"]
+    args = ["benchmark", str(bench), "--taxonomy", str(toy_taxonomy_dir), "--fit-fusion", "--fusion-out"]
     result = CliRunner().invoke(app, [*args, str(out), "--mode", "fusion", "--mode", "literal"])
     assert result.exit_code == 0, result.output
     fitted = FusionParams.load(out)

@@ -195,7 +195,7 @@ def benchmark_dir() -> Path:
 def esco_110(esco_dir: Path):
     from skillx.taxonomy import read_esco_csv
 
-    return read_esco_csv(esco_dir, version="1.1.0")
+    return read_esco_csv(esco_dir, esco_version="1.1.0")
 
 
 @pytest.mark.slow

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 import skillx
-from skillx.documents import DocumentSkills, SentenceSkills, to_pandas
 from skillx.errors import InputError, InputTypeError, ModelError, TaxonomyNotFoundError
 from skillx.extractor import SkillExtractor
 from skillx.fusion import FusionParams
 from skillx.matching import LiteralMatcher
 from skillx.ranker import SemanticRanker
+from skillx.results import DocumentSkills, SentenceSkills, to_pandas
 
 TOY = "http://skillx.example.org/toy/skill/"
 REPO = Path(__file__).resolve().parent.parent

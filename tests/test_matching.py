@@ -8,7 +8,8 @@ import pytest
 from skillx.errors import InputError
 from skillx.matching import LiteralHit, LiteralMatcher, is_case_sensitive
 from skillx.matching.normalise import light_stem
-from skillx.matching.stop_list import compute_stop_list, default_stop_list_path
+from skillx.matching.stop_list import default_stop_list_path
+from skillx.matching.stop_list_builder import compute_stop_list
 from skillx.taxonomy import LabelKind, Skill, Taxonomy
 
 SKILLS = [
@@ -214,7 +215,7 @@ def test_matcher_full_esco(esco_dir: Path) -> None:
 
     from skillx.taxonomy import read_esco_csv
 
-    taxonomy = read_esco_csv(esco_dir, version="1.1.0")
+    taxonomy = read_esco_csv(esco_dir, esco_version="1.1.0")
     started = time.perf_counter()
     matcher = LiteralMatcher(taxonomy)
     assert time.perf_counter() - started < 15
@@ -237,10 +238,12 @@ def test_cli_match_prints_hits(toy_taxonomy_dir: Path) -> None:
     app = typer.Typer()
     register(app)
     text = "We use Git and Python daily."
-    result = CliRunner().invoke(app, ["match", text, "--esco", str(toy_taxonomy_dir), "--stop-list", "none"])
+    result = CliRunner().invoke(
+        app, ["match", text, "--taxonomy", str(toy_taxonomy_dir), "--stop-list", "none"]
+    )
     assert result.exit_code == 0, result.output
     assert "Git" in result.output and "python" in result.output.lower()
-    result = CliRunner().invoke(app, ["match", "x", "--esco", str(toy_taxonomy_dir / "missing")])
+    result = CliRunner().invoke(app, ["match", "x", "--taxonomy", str(toy_taxonomy_dir / "missing")])
     assert result.exit_code == 1
 
 
@@ -295,9 +298,7 @@ def test_matcher_cache_default_skips_small_taxonomies(taxonomy: Taxonomy, matche
     ],
     ids=["stop-list", "case-rules", "normalise", "taxonomy"],
 )
-def test_matcher_cache_key_changes_with_inputs(
-    taxonomy: Taxonomy, matcher_cache: Path, change: dict
-) -> None:
+def test_matcher_cache_key_changes_with_inputs(taxonomy: Taxonomy, matcher_cache: Path, change: dict) -> None:
     options = {"taxonomy": taxonomy, "stop_list": ["communication"], "cache": True}
     LiteralMatcher(**options)
     changed = LiteralMatcher(**{**options, **change})
@@ -364,7 +365,7 @@ def test_matcher_cache_full_esco_identical_and_fast(esco_dir: Path, matcher_cach
 
     from skillx.taxonomy import read_esco_csv
 
-    taxonomy = read_esco_csv(esco_dir, version="1.1.0")
+    taxonomy = read_esco_csv(esco_dir, esco_version="1.1.0")
     text = " ".join(CACHE_TEXTS) + " Writing SQL and Python; Excellent communication skills, go to the site."
     plain = LiteralMatcher(taxonomy, cache=False)
     cold = LiteralMatcher(taxonomy)  # cache=None caches a taxonomy of this size
@@ -376,3 +377,29 @@ def test_matcher_cache_full_esco_identical_and_fast(esco_dir: Path, matcher_cach
     assert warm.match(text) == cold.match(text) == plain.match(text)
     assert warm.n_forms_ == plain.n_forms_
     assert warm_cpu < 3.0  # uncached: ~3 s CPU; cached: ~1 s
+
+
+def test_matching_modules_import_no_cycle() -> None:
+    # every import between skillx.matching modules, function-local ones included
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "skillx" / "matching"
+    names = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in names:
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        deps: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module.startswith("skillx.matching."):
+                    deps.add(node.module.rsplit(".", 1)[1])
+                elif node.module == "skillx.matching":
+                    deps.update(alias.name for alias in node.names if alias.name in names)
+        graph[name] = deps & names
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(d == goal or (d not in seen and reaches(d, goal, seen | {d})) for d in graph[start])
+
+    assert [name for name in sorted(names) if reaches(name, name, set())] == []
+    assert "literal" not in graph["stop_list"] and "stop_list_builder" not in graph["literal"]
+    assert graph["normalise"] == set()

@@ -131,7 +131,7 @@ def test_cli_pseudo_label_names_a_missing_teacher(corpus: Path, tmp_path: Path,
     pairs.write_text("sentence,uri\nx,y\n")
     result = CliRunner().invoke(app, [
         "pseudo-label", str(corpus), "--pairs", str(pairs), "--model", str(tmp_path / "nope"),
-        "--output", str(tmp_path / "p.parquet"), "--esco", str(toy_taxonomy_dir),
+        "--output", str(tmp_path / "p.parquet"), "--taxonomy", str(toy_taxonomy_dir),
     ])
     assert result.exit_code == 1 and "not a skillx model directory" in result.output
     assert not (tmp_path / "p.parquet").exists()
@@ -145,6 +145,7 @@ def test_cli_train_concatenates_pairs_files_and_checks_each(tmp_path: Path) -> N
     good = tmp_path / "pairs.csv"
     good.write_text("sentence,uri\nWrite Python.,urn:x\n")
     result = CliRunner().invoke(app, ["train", str(good), str(tmp_path / "missing.parquet"),
-                                      "--out", str(tmp_path / "model")])
-    assert isinstance(result.exception, InputError) and "missing.parquet" in str(result.exception)
+                                      "--output", str(tmp_path / "model")])
+    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert "missing.parquet" in result.output
     assert not (tmp_path / "model").exists()

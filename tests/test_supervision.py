@@ -117,7 +117,7 @@ def test_cli_build_pairs(tmp_path: Path, corpus: Path, toy_taxonomy_dir: Path) -
     app = typer.Typer()
     register(app)
     out = tmp_path / "pairs.parquet"
-    args = ["build-pairs", str(corpus), "-o", str(out), "--esco", str(toy_taxonomy_dir), "--no-progress"]
+    args = ["build-pairs", str(corpus), "-o", str(out), "--taxonomy", str(toy_taxonomy_dir), "--no-progress"]
     result = CliRunner().invoke(app, [*args, "--limit", "10"])
     assert result.exit_code == 0, result.output
     assert "lines read" in result.output and out.exists() and stats_path(out).exists()

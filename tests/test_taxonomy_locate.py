@@ -149,7 +149,7 @@ def test_unknown_version_lists_available() -> None:
     with pytest.raises(
         UnknownVersionError, match=r"Unknown ESCO version '1.3'. Available: 1.0.3, .*1.1.0, 1.1.1"
     ):
-        load_taxonomy(version="1.3")
+        load_taxonomy(esco_version="1.3")
 
 
 def test_unknown_language_lists_esco_languages() -> None:
@@ -159,7 +159,7 @@ def test_unknown_language_lists_esco_languages() -> None:
 
 def test_version_with_v_prefix_is_accepted(tmp_path: Path, toy_zips: dict[str, bytes], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SKILLX_ESCO", str(tmp_path / "zips"))
-    assert locate_taxonomy(version="v1.1.0").version == "1.1.0"
+    assert locate_taxonomy(esco_version="v1.1.0").version == "1.1.0"
 
 
 # -- resolution order -------------------------------------------------------------------------
@@ -182,8 +182,9 @@ def test_locate_explicit_csv_folder_and_zip(
 
 
 def test_locate_explicit_zip_of_other_version(tmp_path: Path, toy_zips: dict[str, bytes]) -> None:
-    with pytest.raises(TaxonomyNotFoundError, match=r"is ESCO v1.1.0 but version='1.1.1'.*version='1.1.0'"):
-        load_taxonomy(tmp_path / "zips" / LABELS_110, version="1.1.1")
+    expected = r"is ESCO v1.1.0 but esco_version='1.1.1'.*esco_version='1.1.0'"
+    with pytest.raises(TaxonomyNotFoundError, match=expected):
+        load_taxonomy(tmp_path / "zips" / LABELS_110, esco_version="1.1.1")
 
 
 def test_locate_explicit_csv_file_and_unknown_file(tmp_path: Path, toy_taxonomy_dir: Path) -> None:
@@ -219,12 +220,12 @@ def test_locate_env_without_version_falls_back_to_cache(
     make_esco_zips(tmp_path / "env", "1.1.1")
     monkeypatch.setenv("SKILLX_ESCO", str(tmp_path / "env"))
     make_esco_zips(cache_dir("esco"), "1.1.0")
-    assert locate_taxonomy(version="1.1.1").origin == "SKILLX_ESCO"
-    assert locate_taxonomy(version="1.1.0").origin == "cache"
+    assert locate_taxonomy(esco_version="1.1.1").origin == "SKILLX_ESCO"
+    assert locate_taxonomy(esco_version="1.1.0").origin == "cache"
 
 
 def test_locate_user_cache_without_download(make_esco_zips: Callable[..., list[Path]]) -> None:
-    with pytest.raises(TaxonomyNotFoundError, match=r"skillx taxonomy download --version 1.1.0"):
+    with pytest.raises(TaxonomyNotFoundError, match=r"skillx taxonomy download --esco-version 1.1.0"):
         locate_taxonomy(download=False)
     make_esco_zips(cache_dir("esco"), "1.1.0")
     found = locate_taxonomy(download=False)
@@ -496,7 +497,7 @@ def test_cli_info_errors_are_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: No taxonomy at")
     assert len(result.output.strip().splitlines()) == 1
-    result = _cli().invoke(app, ["taxonomy", "info", "--version", "7.7"])
+    result = _cli().invoke(app, ["taxonomy", "info", "--esco-version", "7.7"])
     assert result.exit_code == 1 and "Available: " in result.output
 
 
@@ -515,7 +516,7 @@ def test_cli_download(
     app = _app()
     _serve_as_103(server, toy_zips)
     monkeypatch.delenv("SKILLX_ALLOW_UNVERIFIED", raising=False)
-    args = ["taxonomy", "download", "--version", "1.0.3", "--dest", str(tmp_path / "d")]
+    args = ["taxonomy", "download", "--esco-version", "1.0.3", "--dest", str(tmp_path / "d")]
     result = _cli().invoke(app, args)
     assert result.exit_code == 1 and "no sha256" in result.output  # unverifiable: refused
     assert not (tmp_path / "d" / zip_name("1.0.3", "en")).exists()
@@ -523,7 +524,8 @@ def test_cli_download(
     result = _cli().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "d" / zip_name("1.0.3", "en")).is_file()
-    result = _cli().invoke(app, ["taxonomy", "download", "--version", "1.1.0", "--dest", str(tmp_path / "e")])
+    args = ["taxonomy", "download", "--esco-version", "1.1.0", "--dest", str(tmp_path / "e")]
+    result = _cli().invoke(app, args)
     assert result.exit_code == 1 and "Error: " in result.output  # 404 from the local server
 
 
@@ -537,4 +539,4 @@ def test_load_taxonomy_from_env_full_esco(esco_dir: Path, monkeypatch) -> None: 
     warm = load_taxonomy()
     assert warm.fingerprint == t.fingerprint and warm.skills == t.skills
     assert len(load_taxonomy(esco_dir)) == 13891
-    assert len(load_taxonomy(version="1.1.1")) > 13891
+    assert len(load_taxonomy(esco_version="1.1.1")) > 13891

@@ -76,9 +76,9 @@ def test_read_esco_csv_picks_requested_version(
     make_esco_zips(tmp_path, "1.1.0")
     make_esco_zips(tmp_path, "1.1.1")
     assert read_esco_csv(tmp_path).version == "1.1.1"  # newest by default
-    assert read_esco_csv(tmp_path, version="1.1.0").version == "1.1.0"
+    assert read_esco_csv(tmp_path, esco_version="1.1.0").version == "1.1.0"
     with pytest.raises(TaxonomyNotFoundError, match=r"no ESCO v1.2.0 classification zip"):
-        read_esco_csv(tmp_path, version="1.2.0")
+        read_esco_csv(tmp_path, esco_version="1.2.0")
     with pytest.raises(TaxonomyNotFoundError, match=r"language 'de'"):
         read_esco_csv(tmp_path, language="de")
 
@@ -333,7 +333,7 @@ def _raw_alt_label_lines(zip_path: Path) -> int:
 
 @pytest.mark.slow
 def test_read_esco_v110_counts(esco_dir: Path) -> None:
-    t = read_esco_csv(esco_dir, version="1.1.0")
+    t = read_esco_csv(esco_dir, esco_version="1.1.0")
     assert (t.name, t.version, t.language) == ("ESCO", "1.1.0", "en")
     assert len(t) == 13891
     zip_path = esco_dir / "ESCO dataset - v1.1.0 - classification - en - csv.zip"
@@ -350,7 +350,7 @@ def test_read_esco_v110_counts(esco_dir: Path) -> None:
 
 @pytest.mark.slow
 def test_read_esco_v111_loads(esco_dir: Path) -> None:
-    t = read_esco_csv(esco_dir, version="1.1.1")
+    t = read_esco_csv(esco_dir, esco_version="1.1.1")
     assert t.version == "1.1.1"
     assert len(t) > 13891
     assert len(t.relations) > 5000 and len(t.groups) > 600
@@ -358,7 +358,7 @@ def test_read_esco_v111_loads(esco_dir: Path) -> None:
 
 @pytest.mark.slow
 def test_skos_round_trip_full_esco(esco_dir: Path, tmp_path: Path) -> None:
-    t = read_esco_csv(esco_dir, version="1.1.0")
+    t = read_esco_csv(esco_dir, esco_version="1.1.0")
     back = read_skos(write_skos(t, tmp_path / "esco.ttl"))
     assert (back.name, back.version) == ("ESCO", "1.1.0")
     assert content(back) == content(t)

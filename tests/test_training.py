@@ -452,8 +452,8 @@ def test_cli_train_bad_pairs_fail_early(tmp_path: Path, content: str | None, mat
     pairs = tmp_path / "pairs.csv"
     if content is not None:
         pairs.write_text(content)
-    result = CliRunner().invoke(app, ["train", str(pairs), "--out", str(tmp_path / "model")])
-    assert isinstance(result.exception, InputError) and match in str(result.exception)
+    result = CliRunner().invoke(app, ["train", str(pairs), "--output", str(tmp_path / "model")])
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and match in result.output
     assert not (tmp_path / "model").exists()
 
 
@@ -483,7 +483,8 @@ def test_cli_train_with_benchmark_stores_fusion(toy_taxonomy: Taxonomy, toy_taxo
     small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
     out = tmp_path / "model"
     result = CliRunner().invoke(app, [
-        "train", str(pairs), "--out", str(out), "--config", str(config), "--esco", str(toy_taxonomy_dir),
+        "train", str(pairs), "--output", str(out), "--config", str(config),
+        "--taxonomy", str(toy_taxonomy_dir),
         "--benchmark", str(bench), "--max-steps", "1",
     ])
     assert result.exit_code == 0, result.output
@@ -517,8 +518,8 @@ def test_cli_train_takes_literal_and_pseudo_pairs_files(toy_taxonomy: Taxonomy, 
     small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
     out = tmp_path / "model"
     result = CliRunner().invoke(app, [
-        "train", str(literal), str(pseudo), "--out", str(out), "--config", str(config),
-        "--esco", str(toy_taxonomy_dir), "--max-steps", "1",
+        "train", str(literal), str(pseudo), "--output", str(out), "--config", str(config),
+        "--taxonomy", str(toy_taxonomy_dir), "--max-steps", "1",
     ])
     assert result.exit_code == 0, result.output
     assert "pseudo 1," in result.output

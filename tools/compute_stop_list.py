@@ -21,7 +21,7 @@ from pathlib import Path
 
 from skillx.corpus import read_texts
 from skillx.matching import LiteralMatcher
-from skillx.matching.stop_list import compute_stop_list
+from skillx.matching.stop_list_builder import compute_stop_list
 from skillx.taxonomy import read_esco_csv
 from skillx.text import segment
 
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--json", default=None, help="also write every candidate with its evidence here")
     args = parser.parse_args()
 
-    taxonomy = read_esco_csv(args.esco, version=args.version)
+    taxonomy = read_esco_csv(args.esco, esco_version=args.version)
     matcher = LiteralMatcher(taxonomy, stop_list=None)
     started = time.perf_counter()
     texts = (

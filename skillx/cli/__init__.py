@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from skillx.errors import SkillxError
+from skillx.cli._errors import handle_errors
 
 app = typer.Typer(
     name="skillx",
@@ -41,16 +41,19 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", help="Print the skillx version and exit.", callback=_print_version, is_eager=True
+        False,
+        "--version",
+        help="Print the skillx version and exit (the ESCO version of a command is --esco-version).",
+        callback=_print_version,
+        is_eager=True,
     ),
 ) -> None:
     """Extract ESCO skills from job postings."""
 
 
 def main() -> None:
-    """Console entry point: user errors print one clear line and exit with status 1."""
+    """Console entry point: user errors print one clear line (see `skillx.cli._errors`)."""
     try:
-        app()
-    except SkillxError as exc:
-        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-        sys.exit(1)
+        handle_errors(app)()
+    except typer.Exit as done:  # raised by handle_errors outside a command, e.g. while registering
+        sys.exit(done.exit_code)

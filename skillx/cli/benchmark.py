@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from skillx.errors import InputError, SkillxError
+from skillx.cli._errors import handle_errors
+from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, TaxonomyOption
+from skillx.errors import InputError
+from skillx.io import atomic_write_text
 
 if TYPE_CHECKING:
     from skillx.extractor import SkillExtractor
@@ -20,6 +23,7 @@ def register(app: typer.Typer) -> None:
     """Add ``skillx benchmark`` to the app."""
 
     @app.command("benchmark")
+    @handle_errors
     def benchmark_command(
         data: list[Path] = typer.Argument(  # noqa: B008
             ..., help="Benchmark CSV files (columns sentence,label; e.g. tech_validation_annotations.csv)."
@@ -27,14 +31,14 @@ def register(app: typer.Typer) -> None:
         model: str | None = typer.Option(
             None, "--model", "-m", help="Model directory (default: as skillx extract)."
         ),
-        esco: str | None = typer.Option(
-            None, "--esco", help="ESCO files (default: $SKILLX_ESCO, cache, download)."
-        ),
-        version: str = typer.Option("1.1.0", "--version", help="ESCO version of the gold labels."),
+        taxonomy: TaxonomyOption = None,
+        esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
         mode: list[str] = typer.Option(  # noqa: B008
             ["fusion"], "--mode", help="Ranker(s) to score, repeatable: fusion, semantic, literal."
         ),
-        json_out: Path | None = typer.Option(None, "--json", help="Also write the results as JSON here."),  # noqa: B008
+        output: Path | None = typer.Option(  # noqa: B008
+            None, "--output", "-o", help="Also write the results as JSON here."
+        ),
         fit_fusion: bool = typer.Option(
             False,
             "--fit-fusion",
@@ -46,17 +50,15 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Score skill rankings on benchmark files: RP@1/5/10, MRR and MAP, per file and mode."""
-        try:
-            fitted = None
-            if fit_fusion:
-                where, fitted = fit_and_store_fusion(
-                    data, model=model, esco=esco, version=version, fusion_out=fusion_out
-                )
-                typer.secho(f"skillx: fusion parameters written to {where}", err=True, fg=typer.colors.BLUE)
-            rows = run_benchmark(data, model=model, esco=esco, version=version, modes=mode, extractor=fitted)
-        except SkillxError as exc:
-            typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(1) from None
+        fitted = None
+        if fit_fusion:
+            where, fitted = fit_and_store_fusion(
+                data, model=model, taxonomy=taxonomy, esco_version=esco_version, fusion_out=fusion_out
+            )
+            typer.secho(f"skillx: fusion parameters written to {where}", err=True, fg=typer.colors.BLUE)
+        rows = run_benchmark(
+            data, model=model, taxonomy=taxonomy, esco_version=esco_version, modes=mode, extractor=fitted
+        )
         header = f"{'mode':<10} {'dataset':<22} {'n':>4} {'RP@1':>6} {'RP@5':>6} {'RP@10':>6} {'MRR':>6}"
         typer.echo(header)
         typer.echo("-" * len(header))
@@ -65,16 +67,16 @@ def register(app: typer.Typer) -> None:
                 f"{r['mode']:<10} {r['dataset']:<22} {r['n']:>4} {r['rp@1']:>6.3f} {r['rp@5']:>6.3f} "
                 f"{r['rp@10']:>6.3f} {r['mrr']:>6.3f}"
             )
-        if json_out is not None:
-            json_out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        if output is not None:
+            atomic_write_text(output, json.dumps(rows, indent=2) + "\n")
 
 
 def run_benchmark(
     data: list[Path],
     *,
     model: str | None,
-    esco: str | None,
-    version: str,
+    taxonomy: str | Path | None,
+    esco_version: str,
     modes: list[str],
     extractor: SkillExtractor | None = None,
 ) -> list[dict[str, object]]:
@@ -83,11 +85,11 @@ def run_benchmark(
     Args:
         data: Benchmark CSV files.
         model: Model directory (ignored when `extractor` is given).
-        esco: ESCO files (ignored when `extractor` is given).
-        version: ESCO version (ignored when `extractor` is given).
+        taxonomy: ESCO files (ignored when `extractor` is given).
+        esco_version: ESCO version (ignored when `extractor` is given).
         modes: Rankers to score: fusion, semantic, literal.
         extractor: An extractor to score as is (e.g. carrying freshly fitted fusion parameters);
-            None loads one from `model`, `esco` and `version`.
+            None loads one from `model`, `taxonomy` and `esco_version`.
 
     Returns:
         One dict per (mode, file): mode, dataset, n, rp@1, rp@5, rp@10, mrr, map.
@@ -104,7 +106,7 @@ def run_benchmark(
     semantic = any(m != "literal" for m in modes)
     full = extractor
     if full is None:
-        full = load(model, taxonomy=esco, version=version, semantic=semantic)
+        full = load(model, taxonomy=taxonomy, esco_version=esco_version, semantic=semantic)
     typer.secho(f"skillx: using {full.model_name}", err=True, fg=typer.colors.BLUE)
     benches = [load_benchmark(path, full.taxonomy) for path in data]
     rows: list[dict[str, object]] = []
@@ -122,7 +124,12 @@ def run_benchmark(
 
 
 def fit_and_store_fusion(
-    data: list[Path], *, model: str | None, esco: str | None, version: str, fusion_out: Path | None
+    data: list[Path],
+    *,
+    model: str | None,
+    taxonomy: str | Path | None,
+    esco_version: str,
+    fusion_out: Path | None,
 ) -> tuple[Path, SkillExtractor]:
     """Fit the fusion on `data` and store it in the model's ``skillx.json`` or in `fusion_out`.
 
@@ -142,7 +149,7 @@ def fit_and_store_fusion(
             "--fit-fusion stores the parameters in a skillx model directory's skillx.json; the model "
             "in use is not one. Pass --fusion-out FILE.json."
         )
-    extractor = load(model, taxonomy=esco, version=version)
+    extractor = load(model, taxonomy=taxonomy, esco_version=esco_version)
     params = fit_extractor_fusion(extractor, data, model=str(model_path or "all-MiniLM-L6-v2"))
     fitted = SkillExtractor(
         extractor.taxonomy,

@@ -15,11 +15,13 @@ from typing import IO, TYPE_CHECKING
 
 import typer
 
-from skillx.errors import InputError, SkillxError
+from skillx.cli._errors import handle_errors
+from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, LanguageOption, TaxonomyOption
+from skillx.errors import InputError
 
 if TYPE_CHECKING:
-    from skillx.documents import SentenceSkills
     from skillx.extractor import SkillExtractor
+    from skillx.results import SentenceSkills
 
 FILE_SUFFIXES = {".txt", ".text", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".gz", ".md", ".html"}
 CSV_COLUMNS = [
@@ -34,12 +36,6 @@ class InputText:
 
     id: int
     text: str
-
-
-def fail(message: str) -> typer.Exit:
-    """Print one red error line on stderr; return the exit to raise (status 1)."""
-    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(1)
 
 
 def classify_input(value: str) -> str:
@@ -129,7 +125,7 @@ class _JsonlWriter:
         self.handle = handle
 
     def write(self, item: InputText, sentences: list[SentenceSkills]) -> None:
-        from skillx.documents import DocumentSkills
+        from skillx.results import DocumentSkills
 
         doc = DocumentSkills.from_sentences(sentences)
         record = {
@@ -150,7 +146,7 @@ class _CsvWriter:
         self.writer.writerow(CSV_COLUMNS)
 
     def write(self, item: InputText, sentences: list[SentenceSkills]) -> None:
-        from skillx.documents import sentence_rows
+        from skillx.results import sentence_rows
 
         for row in sentence_rows(sentences, doc=item.id):
             row["id"] = row.pop("doc")
@@ -237,8 +233,8 @@ def _open_output(output: Path | None) -> IO[str]:
 def build_extractor(
     *,
     model: str | None,
-    esco: str | None,
-    version: str,
+    taxonomy: str | Path | None,
+    esco_version: str,
     language: str,
     quiet: bool,
     clause_margin: float | None = None,
@@ -256,7 +252,9 @@ def build_extractor(
         pass
     from skillx.extractor import load
 
-    extractor = load(model, taxonomy=esco, version=version, language=language, clause_margin=clause_margin)
+    extractor = load(
+        model, taxonomy=taxonomy, esco_version=esco_version, language=language, clause_margin=clause_margin
+    )
     if not quiet:
         typer.secho(f"skillx: using {extractor.model_name}", err=True, fg=typer.colors.BLUE)
     return extractor
@@ -270,8 +268,8 @@ def run_extract(
     k: int,
     min_score: float | None,
     model: str | None,
-    esco: str | None,
-    version: str,
+    taxonomy: str | Path | None,
+    esco_version: str,
     language: str,
     text_field: str | None,
     column: str | None,
@@ -306,8 +304,8 @@ def run_extract(
 
     extractor = build_extractor(
         model=model,
-        esco=esco,
-        version=version,
+        taxonomy=taxonomy,
+        esco_version=esco_version,
         language=language,
         quiet=quiet,
         clause_margin=RECOMMENDED_CLAUSE_MARGIN if clauses else None,
@@ -341,6 +339,7 @@ def register(app: typer.Typer) -> None:
     """Add ``skillx extract`` to the app."""
 
     @app.command("extract")
+    @handle_errors
     def extract_command(
         input: str = typer.Argument(
             ...,
@@ -364,11 +363,9 @@ def register(app: typer.Typer) -> None:
         model: str | None = typer.Option(
             None, "--model", "-m", help="Model directory (default: installed default model, else MiniLM)."
         ),
-        esco: str | None = typer.Option(
-            None, "--esco", help="ESCO files or taxonomy folder (default: $SKILLX_ESCO, cache, download)."
-        ),
-        version: str = typer.Option("1.1.0", "--version", help="ESCO version."),
-        language: str = typer.Option("en", "--language", help="ESCO language."),
+        taxonomy: TaxonomyOption = None,
+        esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
+        language: LanguageOption = "en",
         text_field: str | None = typer.Option(None, "--text-field", help="JSONL field holding the text."),
         column: str | None = typer.Option(None, "--column", help="CSV/TSV column holding the text."),
         strict: bool = typer.Option(False, "--strict", help="Stop at the first unreadable line."),
@@ -394,8 +391,8 @@ def register(app: typer.Typer) -> None:
                 k=k,
                 min_score=min_score,
                 model=model,
-                esco=esco,
-                version=version,
+                taxonomy=taxonomy,
+                esco_version=esco_version,
                 language=language,
                 text_field=text_field,
                 column=column,
@@ -407,10 +404,6 @@ def register(app: typer.Typer) -> None:
                 quiet=quiet,
                 clauses=clauses,
             )
-        except SkillxError as exc:
-            raise fail(str(exc)) from None
         except BrokenPipeError:  # `skillx extract ... | head`
             sys.stderr.close()
             raise typer.Exit(0) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted.") from None

@@ -3,40 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from skillx.errors import SkillxError
+from skillx.cli._errors import handle_errors
+from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, TaxonomyOption
 
 if TYPE_CHECKING:
     from skillx.matching import LiteralMatcher
 
-_ESCO_HELP = (
-    "ESCO zip, folder of ESCO zips/CSVs, or SKOS file. Default: SKILLX_ESCO, the cache, the download."
-)
-
-
-def _fail(exc: SkillxError) -> typer.Exit:
-    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-    return typer.Exit(1)
-
 
 def _matcher(
-    esco: Path | None, version: str, stop_list: str | None, case_rules: bool, normalise: bool
+    taxonomy_path: Path | None, esco_version: str, stop_list: str | None, case_rules: bool, normalise: bool
 ) -> LiteralMatcher:
     from skillx.matching import LiteralMatcher
     from skillx.taxonomy.locate import load_taxonomy
 
-    taxonomy = load_taxonomy(esco, version=version)
+    taxonomy = load_taxonomy(taxonomy_path, esco_version=esco_version)
     spec: str | None = None if stop_list in ("none", "") else stop_list
     return LiteralMatcher(taxonomy, stop_list=spec, case_rules=case_rules, normalise=normalise)
 
 
+@handle_errors
 def match(
     text: str = typer.Argument(..., help="Text to match (quote it)."),
-    esco: Path | None = typer.Option(None, "--esco", help=_ESCO_HELP),  # noqa: B008
-    version: str = typer.Option("1.1.0", "--version", "-v", help="ESCO version."),
+    taxonomy: TaxonomyOption = None,
+    esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
     stop_list: str = typer.Option(
         "default", "--stop-list", help="'default', 'none', or a JSON file of forms."
     ),
@@ -49,10 +42,7 @@ def match(
 
     from skillx.text import segment
 
-    try:
-        matcher = _matcher(esco, version, stop_list, case_rules, normalise)
-    except SkillxError as exc:
-        raise _fail(exc) from None
+    matcher = _matcher(taxonomy, esco_version, stop_list, case_rules, normalise)
     table = Table("start", "end", "text", "surface form", "kind", "skill", "flags")
     for sentence in segment(text):
         for hit in matcher.match(sentence.text):
@@ -68,14 +58,15 @@ def match(
     Console().print(table)
 
 
+@handle_errors
 def build_pairs(
-    corpus: Path = typer.Argument(..., help="Corpus: .txt, .jsonl, .csv or .tsv, optionally .gz."),  # noqa: B008
-    output: Path = typer.Option(..., "--output", "-o", help="Pairs file: .parquet or .jsonl."),  # noqa: B008
+    corpus: Annotated[Path, typer.Argument(help="Corpus: .txt, .jsonl, .csv or .tsv, optionally .gz.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Pairs file: .parquet or .jsonl.")],
     limit: int | None = typer.Option(None, "--limit", help="Read at most N texts."),
     text_field: str | None = typer.Option(None, "--text-field", help="JSONL field with the text."),
     column: str | None = typer.Option(None, "--column", help="CSV/TSV column with the text."),
-    esco: Path | None = typer.Option(None, "--esco", help=_ESCO_HELP),  # noqa: B008
-    version: str = typer.Option("1.1.0", "--version", "-v", help="ESCO version."),
+    taxonomy: TaxonomyOption = None,
+    esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
     workers: int = typer.Option(1, "--workers", "-w", help="Processes (output order is kept)."),
     stop_list: str = typer.Option(
         "default", "--stop-list", help="'default', 'none', or a JSON file of forms."
@@ -89,22 +80,19 @@ def build_pairs(
     from skillx.supervision import build_pairs as run
     from skillx.supervision import stats_path
 
-    try:
-        matcher = _matcher(esco, version, stop_list, case_rules, True)
-        stats = run(
-            corpus,
-            output,
-            matcher=matcher,
-            text_field=text_field,
-            column=column,
-            limit=limit,
-            workers=workers,
-            include_nested=include_nested,
-            strict=strict,
-            progress=progress,
-        )
-    except SkillxError as exc:
-        raise _fail(exc) from None
+    matcher = _matcher(taxonomy, esco_version, stop_list, case_rules, True)
+    stats = run(
+        corpus,
+        output,
+        matcher=matcher,
+        text_field=text_field,
+        column=column,
+        limit=limit,
+        workers=workers,
+        include_nested=include_nested,
+        strict=strict,
+        progress=progress,
+    )
     typer.echo(stats.to_table())
     typer.echo(f"pairs: {output}\nstatistics: {stats_path(output)}")
 

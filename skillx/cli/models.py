@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from skillx.cli._errors import handle_errors
+
 
 def installed_models() -> list[dict[str, Any]]:
     """Skillx model directories under ``cache_dir("models")``, ``default`` first.
@@ -46,6 +48,7 @@ def register(app: typer.Typer) -> None:
     """Add ``skillx models`` to the app."""
 
     @app.command("models")
+    @handle_errors
     def models_command(
         json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     ) -> None:

@@ -7,11 +7,15 @@ from typing import Annotated
 
 import typer
 
+from skillx.cli._errors import handle_errors
+from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, TaxonomyOption
+
 
 def register(app: typer.Typer) -> None:
     """Add ``skillx pseudo-label`` to the app."""
 
     @app.command("pseudo-label")
+    @handle_errors
     def pseudo_label_command(
         corpus: Annotated[Path, typer.Argument(help="Corpus: .txt, .jsonl, .csv or .tsv, optionally .gz.")],
         pairs: Annotated[
@@ -29,36 +33,28 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="Seed of the sample and of the choice under the cap.")] = 42,
         text_field: Annotated[str | None, typer.Option(help="JSONL field with the text.")] = None,
         column: Annotated[str | None, typer.Option(help="CSV/TSV column with the text.")] = None,
-        esco: Annotated[
-            str | None,
-            typer.Option("--esco", help="ESCO zip/folder or SKOS file (default: SKILLX_ESCO, cache)."),
-        ] = None,
-        version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
+        taxonomy: TaxonomyOption = None,
+        esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
     ) -> None:
         """Label corpus sentences that name no skill with trained models, for `skillx train PAIRS PSEUDO`."""
         import os
 
-        from skillx.errors import SkillxError
         from skillx.supervision import build_pseudo_pairs
         from skillx.taxonomy.locate import load_taxonomy
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        try:
-            stats = build_pseudo_pairs(
-                corpus,
-                pairs,
-                output,
-                teachers=model,
-                taxonomy=load_taxonomy(esco, version=version),
-                lines=lines,
-                min_score=min_score,
-                per_skill=per_skill,
-                seed=seed,
-                text_field=text_field,
-                column=column,
-            )
-        except SkillxError as exc:
-            typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(1) from None
+        stats = build_pseudo_pairs(
+            corpus,
+            pairs,
+            output,
+            teachers=model,
+            taxonomy=load_taxonomy(taxonomy, esco_version=esco_version),
+            lines=lines,
+            min_score=min_score,
+            per_skill=per_skill,
+            seed=seed,
+            text_field=text_field,
+            column=column,
+        )
         typer.echo(stats.to_table())
         typer.echo(f"pseudo pairs: {output}")

@@ -8,17 +8,14 @@ from typing import Annotated
 
 import typer
 
-from skillx.errors import SkillxError
+from skillx.cli._errors import handle_errors
+from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, LanguageOption
 
 taxonomy_app = typer.Typer(help="Inspect, download and convert skills taxonomies (ESCO or SKOS).")
 
 
-def _fail(exc: SkillxError) -> typer.Exit:
-    typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-    return typer.Exit(1)
-
-
 @taxonomy_app.command("info")
+@handle_errors
 def info(
     source: Annotated[
         Path | None,
@@ -26,8 +23,8 @@ def info(
             help="ESCO zip, folder of ESCO zips or CSVs, or SKOS file. Default: SKILLX_ESCO, cache, download."
         ),
     ] = None,
-    version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
-    language: Annotated[str, typer.Option("--language", "-l", help="Label language.")] = "en",
+    esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
+    language: LanguageOption = "en",
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Parse the files even if a cached copy exists.")
     ] = False,
@@ -35,11 +32,8 @@ def info(
     """Show counts (skills by type, groups, relations, surface forms), fingerprint and origin."""
     from skillx.taxonomy.locate import locate_taxonomy, read_source
 
-    try:
-        found = locate_taxonomy(source, version=version, language=language)
-        taxonomy = read_source(found, cache=not no_cache)
-    except SkillxError as exc:
-        raise _fail(exc) from None
+    found = locate_taxonomy(source, esco_version=esco_version, language=language)
+    taxonomy = read_source(found, cache=not no_cache)
     types = Counter(s.skill_type or "(none)" for s in taxonomy)
     forms = Counter(f.kind.value for f in taxonomy.surface_forms())
     relations = Counter(r.relation_type for r in taxonomy.relations)
@@ -62,9 +56,10 @@ def info(
 
 
 @taxonomy_app.command("download")
+@handle_errors
 def download(
-    version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
-    language: Annotated[str, typer.Option("--language", "-l", help="ESCO language code.")] = "en",
+    esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
+    language: LanguageOption = "en",
     dest: Annotated[
         Path | None,
         typer.Option("--dest", help="Target folder. Default: the skillx cache (cache_dir('esco'))."),
@@ -75,12 +70,9 @@ def download(
 
     from skillx.taxonomy.download import download_esco
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            paths = download_esco(version, language, dest=dest)
-    except SkillxError as exc:
-        raise _fail(exc) from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = download_esco(esco_version, language, dest=dest)
     for warning in caught:
         typer.secho(f"Warning: {warning.message}", err=True, fg=typer.colors.YELLOW)
     for path in paths:
@@ -88,21 +80,19 @@ def download(
 
 
 @taxonomy_app.command("convert")
+@handle_errors
 def convert(
     source: Annotated[Path, typer.Argument(help="ESCO zip, folder of ESCO zips or CSVs, or SKOS file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output SKOS Turtle file (.ttl).")],
-    version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
-    language: Annotated[str, typer.Option("--language", "-l", help="Label language.")] = "en",
+    esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
+    language: LanguageOption = "en",
 ) -> None:
     """Convert a taxonomy to SKOS Turtle."""
     from skillx.taxonomy.locate import load_taxonomy
     from skillx.taxonomy.skos import write_skos
 
-    try:
-        taxonomy = load_taxonomy(source, version=version, language=language)
-        write_skos(taxonomy, output)
-    except SkillxError as exc:
-        raise _fail(exc) from None
+    taxonomy = load_taxonomy(source, esco_version=esco_version, language=language)
+    write_skos(taxonomy, output)
     typer.echo(f"Wrote {len(taxonomy)} skills and {len(taxonomy.groups)} groups to {output}")
 
 

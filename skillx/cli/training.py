@@ -7,11 +7,15 @@ from typing import Annotated
 
 import typer
 
+from skillx.cli._errors import fail, handle_errors
+from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, TaxonomyOption
+
 
 def register(app: typer.Typer) -> None:
     """Add ``skillx train`` to the app."""
 
     @app.command("train")
+    @handle_errors
     def train_command(
         pairs: Annotated[
             list[Path],
@@ -20,20 +24,15 @@ def register(app: typer.Typer) -> None:
                 "(.parquet/.tsv/.jsonl); several files are concatenated."
             ),
         ],
-        out: Annotated[
-            Path, typer.Option("--out", "-o", help="Model directory to write (replaced atomically).")
+        output: Annotated[
+            Path, typer.Option("--output", "-o", help="Model directory to write (replaced atomically).")
         ],
         config: Annotated[
             Path | None,
             typer.Option("--config", "-c", help="TrainingConfig JSON file; flags below override it."),
         ] = None,
-        esco: Annotated[
-            str | None,
-            typer.Option(
-                "--esco", help="ESCO zip/folder or SKOS file (default: SKILLX_ESCO, cache, download)."
-            ),
-        ] = None,
-        version: Annotated[str, typer.Option("--version", "-v", help="ESCO version.")] = "1.1.0",
+        taxonomy: TaxonomyOption = None,
+        esco_version: EscoVersionOption = DEFAULT_ESCO_VERSION,
         benchmark: Annotated[
             list[Path] | None,
             typer.Option(
@@ -84,10 +83,10 @@ def register(app: typer.Typer) -> None:
         # bad pairs fail here, before the taxonomy and model load
         frames = [read_pairs(path) for path in pairs]
         frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        tax = load_taxonomy(esco, version=version)
+        tax = load_taxonomy(taxonomy, esco_version=esco_version)
         validation = [load_benchmark(path, tax) for path in benchmark or []]
         trainer = SkillEncoderTrainer(cfg).fit(frame, tax, validation=validation)
-        target = trainer.save(out)
+        target = trainer.save(output)
         stats = trainer.stats_
         typer.echo(
             f"rows {stats.rows} (corpus {stats.corpus_rows}, pseudo {stats.pseudo_rows}, "
@@ -107,25 +106,20 @@ def register(app: typer.Typer) -> None:
             try:
                 params = fit_model_fusion(target, benchmark, taxonomy=tax)
             except SkillxError as exc:
-                typer.secho(
-                    f"Error: the model is saved at {target}, but fitting its score calibration on "
+                raise fail(
+                    f"the model is saved at {target}, but fitting its score calibration on "
                     f"--benchmark failed: {exc} Fix the files and run `skillx benchmark FILES --model "
-                    f"{target} --fit-fusion`.",
-                    err=True,
-                    fg=typer.colors.RED,
-                )
-                raise typer.Exit(1) from None
+                    f"{target} --fit-fusion`."
+                ) from None
             typer.echo(
                 f"fusion fitted on the validation files: literal boost {params.literal_boost}, "
                 f"threshold {params.threshold:.3f} (stored in {target / 'skillx.json'})"
             )
         if install_default:
+            from skillx.io import atomic_directory
             from skillx.paths import cache_dir
-            from skillx.training.trainer import _swap_into_place
 
             default = cache_dir("models") / "default"
-            staging = default.parent / ".default.installing"
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.copytree(target, staging)
-            _swap_into_place(staging, default)
+            with atomic_directory(default) as staging:
+                shutil.copytree(target, staging, dirs_exist_ok=True)
             typer.echo(f"installed as the default model: {default}")

@@ -111,7 +111,7 @@ def load_benchmark(path: str | Path, taxonomy: Taxonomy, *, name: str | None = N
         raise InputError(
             f"No sentence of '{path}' has a label that is a preferred label of {taxonomy!r}. "
             "Check that the taxonomy is the one the benchmark was labelled with (ESCO v1.1.0 "
-            "for the published benchmark: read_esco_csv(path, version='1.1.0'))."
+            "for the published benchmark: read_esco_csv(path, esco_version='1.1.0'))."
         )
     return Benchmark(
         name=name or benchmark_name(path),

@@ -7,8 +7,8 @@ An entry lives in ``cache_dir("matcher")``, named by a hash over everything that
 the groups: the taxonomy fingerprint (labels, kinds, skill types, order), the stop-list
 content, the matcher options, the cache format and the source of the matching code. The
 file repeats that key; a file whose key, format or content does not check out is ignored
-(with a warning) and rebuilt, never reused. Files are written to a temporary name and moved
-into place with `os.replace`, so a reader never sees a half-written entry; writing an entry
+(with a warning) and rebuilt, never reused. Files are written atomically
+(`skillx.io.atomic_write_bytes`), so a reader never sees a half-written entry; writing an entry
 deletes the entries for the same taxonomy, stop list and options left by older code versions.
 """
 
@@ -17,13 +17,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from skillx.io import atomic_write_bytes
 from skillx.paths import cache_dir
 from skillx.taxonomy import LabelKind, Taxonomy
 
@@ -107,14 +106,7 @@ def save_groups(
     ).encode("utf-8")
     header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest()}, sort_keys=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(header.encode("utf-8") + b"\n" + body)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, header.encode("utf-8") + b"\n" + body)
     _prune_superseded(path, key)
 
 

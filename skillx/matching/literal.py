@@ -11,7 +11,7 @@ import ahocorasick
 
 from skillx.errors import InputError
 from skillx.matching import cache as matcher_cache
-from skillx.matching.normalise import ARTICLES, make_normaliser, tokenize
+from skillx.matching.normalise import ARTICLES, is_case_sensitive, make_normaliser, tokenize
 from skillx.matching.stop_list import load_stop_list
 from skillx.taxonomy import LabelKind, Taxonomy
 
@@ -54,21 +54,6 @@ class _Group:
     surface_form: str
     kind: LabelKind
     positions: list[int]  # taxonomy positions of the skills having this form
-
-
-def is_case_sensitive(form: str) -> bool:
-    """Whether a surface form only matches with its own capitalisation.
-
-    Single-word forms of one or two characters ("R", "C", "Go", "IT") and short
-    all-capital acronyms ("SAS", "CAD", "ACT") collide with ordinary English words once
-    lower-cased, so they are matched case-sensitively and without stemming.
-    """
-    tokens = tokenize(form)
-    if len(tokens) != 1:
-        return False
-    token = tokens[0][0]
-    letters = [ch for ch in token if ch.isalpha()]
-    return len(token) <= 2 or (2 <= len(letters) <= 4 and all(ch.isupper() for ch in letters))
 
 
 class LiteralMatcher:
@@ -195,9 +180,7 @@ class LiteralMatcher:
                 _add(norm_groups, key, text, kind, position(uri))
         return norm_groups, exact_groups
 
-    def _install(
-        self, norm_groups: dict[str, _GroupRecord], exact_groups: dict[str, _GroupRecord]
-    ) -> None:
+    def _install(self, norm_groups: dict[str, _GroupRecord], exact_groups: dict[str, _GroupRecord]) -> None:
         """Build the Aho-Corasick automaton and the exact-token table from the groups."""
         self._uris = self.taxonomy.uris
         self._groups: list[_Group] = []

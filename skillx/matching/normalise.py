@@ -79,3 +79,18 @@ def make_normaliser(normalise: bool) -> Callable[[str], str]:
         return value
 
     return norm
+
+
+def is_case_sensitive(form: str) -> bool:
+    """Whether a surface form only matches with its own capitalisation.
+
+    Single-word forms of one or two characters ("R", "C", "Go", "IT") and short
+    all-capital acronyms ("SAS", "CAD", "ACT") collide with ordinary English words once
+    lower-cased, so they are matched case-sensitively and without stemming.
+    """
+    tokens = tokenize(form)
+    if len(tokens) != 1:
+        return False
+    token = tokens[0][0]
+    letters = [ch for ch in token if ch.isalpha()]
+    return len(token) <= 2 or (2 <= len(letters) <= 4 and all(ch.isupper() for ch in letters))

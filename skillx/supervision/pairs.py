@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import sys
 import time
 import warnings
@@ -16,6 +15,7 @@ from typing import Any
 
 from skillx.corpus import TextRecord, read_texts
 from skillx.errors import CorpusWarning, InputError
+from skillx.io import AtomicFile
 from skillx.matching import LiteralMatcher
 from skillx.supervision.stats import PairStats
 from skillx.text import segment
@@ -85,7 +85,8 @@ class _Sink:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp = path.with_name(f".{path.name}.partial")
+        self._file = AtomicFile(path, suffix=".partial")
+        self.tmp = self._file.path
         self.kind = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "jsonl"
         self._writer: Any = None
         self._handle: Any = None
@@ -136,9 +137,9 @@ class _Sink:
         if self._handle is not None:
             self._handle.close()
         if publish:
-            os.replace(self.tmp, self.path)
+            self._file.commit()
         else:
-            self.tmp.unlink(missing_ok=True)
+            self._file.discard()
 
 
 def _chunks(

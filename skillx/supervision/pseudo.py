@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from skillx.errors import InputError
+from skillx.io import atomic_path, atomic_write_text
 
 if TYPE_CHECKING:
     from skillx.ranker import SemanticRanker
@@ -72,10 +72,7 @@ class PseudoStats:
     def save_json(self, path: str | Path) -> Path:
         """Write the statistics as JSON (atomically) and return the path."""
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-        return path
+        return atomic_write_text(path, json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
 
     def to_table(self) -> str:
         """A plain-text summary for terminals and logs."""
@@ -263,9 +260,8 @@ def build_pseudo_pairs(
     confident = select_pseudo_pairs(labels, min_score=min_score, per_skill=0)
     chosen = select_pseudo_pairs(labels, min_score=min_score, per_skill=per_skill, seed=seed)
     rows = as_pair_rows(chosen)
-    tmp = output.with_name(f".{output.name}.partial")
-    rows.to_parquet(tmp, index=False)
-    os.replace(tmp, output)
+    with atomic_path(output, suffix=".partial") as tmp:
+        rows.to_parquet(tmp, index=False)
     stats = PseudoStats(
         corpus=str(corpus),
         output=str(output),

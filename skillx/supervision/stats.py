@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from skillx.io import atomic_write_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +60,7 @@ class PairStats:
     def save_json(self, path: str | Path) -> Path:
         """Write the statistics as JSON (atomically) and return the path."""
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-        return path
+        return atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
     def to_table(self, *, top: int = 10) -> str:
         """A plain-text table for terminals and logs."""

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from skillx.io import replace_directory
 from skillx.paths import cache_dir
 from skillx.taxonomy.model import Taxonomy
 from skillx.taxonomy.records import Skill, SkillGroup, SkillRelation
@@ -129,11 +130,9 @@ def save_taxonomy(taxonomy: Taxonomy, key: str) -> Path:
             "skills": len(taxonomy),
         }
         (tmp / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        if final.exists():
-            shutil.rmtree(final, ignore_errors=True)
         # If another process wrote the same entry meanwhile, the rename fails: theirs is as good.
         with contextlib.suppress(OSError):
-            os.replace(tmp, final)
+            replace_directory(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final

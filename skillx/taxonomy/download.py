@@ -27,6 +27,7 @@ from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
 from skillx.errors import ChecksumMismatchError, TaxonomyError, UnverifiedDownloadError
+from skillx.io import AtomicFile
 from skillx.paths import cache_dir
 from skillx.taxonomy.manifest import EscoManifest, load_manifest
 
@@ -58,7 +59,7 @@ def unverified_allowed(allow_unverified: bool | None = None) -> bool:
 
 
 def download_esco(
-    version: str = "1.1.0",
+    esco_version: str = "1.1.0",
     language: str = "en",
     *,
     dest: str | Path | None = None,
@@ -69,14 +70,14 @@ def download_esco(
     allow_unverified: bool | None = None,
     max_bytes: int | None = None,
 ) -> list[Path]:
-    """Download the ESCO classification zip of `language` and the relations zip of `version`.
+    """Download the ESCO classification zip of `language` and the relations zip of `esco_version`.
 
     Zips already in `dest` with the expected sha256 are not fetched again. Each file is
     written to a temporary name and renamed only once it is complete and verified, so a failed
     or interrupted download leaves no file.
 
     Args:
-        version: ESCO version, e.g. ``"1.1.0"``.
+        esco_version: ESCO version, e.g. ``"1.1.0"``.
         language: ESCO language code, e.g. ``"en"``.
         dest: Target folder; default ``cache_dir("esco")``.
         base_url: Download base URL; default ``$SKILLX_ESCO_URL`` or the manifest's
@@ -99,11 +100,11 @@ def download_esco(
         TaxonomyError: If the server cannot be reached or the transfer breaks off.
     """
     manifest = manifest or load_manifest()
-    version = manifest.check_version(version)
+    esco_version = manifest.check_version(esco_version)
     language = manifest.check_language(language)
     limit = manifest.max_download_bytes if max_bytes is None else int(max_bytes)
     allowed = unverified_allowed(allow_unverified)
-    names = manifest.zip_names(version, language)
+    names = manifest.zip_names(esco_version, language)
     unknown = [name for name in names if manifest.checksum(name) is None]
     if unknown and not allowed:
         raise UnverifiedDownloadError(
@@ -185,7 +186,8 @@ def _fetch(
     url: str, target: Path, expected: str | None, *, progress: bool, timeout: float, max_bytes: int
 ) -> str:
     """Stream `url` to a temporary file, check size and sha256, publish as `target`; the digest."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    part = AtomicFile(target, suffix=".part")
+    tmp = part.path
     try:
         try:
             response = _open(url, timeout)
@@ -228,7 +230,7 @@ def _fetch(
                 "published a different file: download it by hand and pass its folder as `source=` "
                 "or set SKILLX_ESCO."
             )
-        os.replace(tmp, target)
+        part.commit()
         return actual
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
@@ -239,7 +241,7 @@ def _fetch(
             "(or SKILLX_ESCO_URL), or download the zip by hand and set SKILLX_ESCO to its folder."
         ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        part.discard()
 
 
 def _too_large(url: str, size: int, limit: int) -> UnverifiedDownloadError:

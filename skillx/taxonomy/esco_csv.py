@@ -117,12 +117,12 @@ def discover_esco_sources(path: Path, *, version: str | None, language: str) -> 
     return [path], version or ""
 
 
-def read_esco_csv(path: str | Path, *, version: str | None = None, language: str = "en") -> Taxonomy:
+def read_esco_csv(path: str | Path, *, esco_version: str | None = None, language: str = "en") -> Taxonomy:
     """Read the official ESCO CSV download into a `Taxonomy`.
 
     Args:
         path: An ESCO zip, a folder of ESCO zips, or a folder of extracted CSV files.
-        version: ESCO version such as ``"1.1.0"``; the newest one found when None.
+        esco_version: ESCO version such as ``"1.1.0"``; the newest one found when None.
         language: ESCO language code of the labels (``"en"``, ``"de"``, ...).
 
     Returns:
@@ -133,7 +133,7 @@ def read_esco_csv(path: str | Path, *, version: str | None = None, language: str
         TaxonomyNotFoundError: If the files are not there.
         TaxonomyError: If a file is truncated, not UTF-8, or lacks required columns.
     """
-    sources, found_version = discover_esco_sources(Path(path), version=version, language=language)
+    sources, found_version = discover_esco_sources(Path(path), version=esco_version, language=language)
     files = _CsvFiles(sources)
     skills_file = files.find(f"skills_{language}.csv")
     if skills_file is None:

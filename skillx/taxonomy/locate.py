@@ -58,7 +58,7 @@ def _has_zips(folder: Path, version: str, language: str) -> bool:
 def locate_taxonomy(
     source: str | os.PathLike[str] | None = None,
     *,
-    version: str = "1.1.0",
+    esco_version: str = "1.1.0",
     language: str = "en",
     download: bool = True,
     manifest: EscoManifest | None = None,
@@ -67,7 +67,7 @@ def locate_taxonomy(
 
     Args:
         source: Explicit path; see the module docs for what it may be.
-        version: ESCO version.
+        esco_version: ESCO version.
         language: Label language.
         download: Allow step 4 (the official download).
         manifest: Versions, languages and checksums; default the packaged manifest.
@@ -93,15 +93,16 @@ def locate_taxonomy(
                 "skillx.read_skos(path, format=...)."
             )
         match = ZIP_NAME.search(path.name) if path.is_file() else None
-        if match and match.group("version") != version.lstrip("vV"):
+        if match and match.group("version") != esco_version.lstrip("vV"):
             raise TaxonomyNotFoundError(
-                f"'{path.name}' is ESCO v{match.group('version')} but version='{version}' was asked. Pass "
-                f"version='{match.group('version')}', or the folder holding the v{version} zips."
+                f"'{path.name}' is ESCO v{match.group('version')} but esco_version='{esco_version}' was "
+                f"asked. Pass esco_version='{match.group('version')}', or the folder holding the "
+                f"v{esco_version} zips."
             )
-        return TaxonomySource("esco-csv", path, "argument", version.lstrip("vV"), language)
+        return TaxonomySource("esco-csv", path, "argument", esco_version.lstrip("vV"), language)
 
     manifest = manifest or load_manifest()
-    version = manifest.check_version(version)
+    esco_version = manifest.check_version(esco_version)
     language = manifest.check_language(language)
     env = os.environ.get(ESCO_ENV, "").strip()
     if env:
@@ -111,18 +112,18 @@ def locate_taxonomy(
                 f"{ESCO_ENV}='{env}' is not a folder. Point it at the folder holding the ESCO CSV zips, or "
                 "unset it to use the user cache and the official download."
             )
-        if _has_zips(folder, version, language):
-            return TaxonomySource("esco-csv", folder, ESCO_ENV, version, language)
+        if _has_zips(folder, esco_version, language):
+            return TaxonomySource("esco-csv", folder, ESCO_ENV, esco_version, language)
     cache = esco_cache_dir()
-    if _has_zips(cache, version, language):
-        return TaxonomySource("esco-csv", cache, "cache", version, language)
+    if _has_zips(cache, esco_version, language):
+        return TaxonomySource("esco-csv", cache, "cache", esco_version, language)
     if not download:
         raise TaxonomyNotFoundError(
-            f"ESCO v{version} ({language}) is not in {ESCO_ENV} or the cache '{cache}'. Run "
-            f"'skillx taxonomy download --version {version} --language {language}' or pass a path."
+            f"ESCO v{esco_version} ({language}) is not in {ESCO_ENV} or the cache '{cache}'. Run "
+            f"'skillx taxonomy download --esco-version {esco_version} --language {language}' or pass a path."
         )
-    download_esco(version, language, dest=cache, manifest=manifest)
-    return TaxonomySource("esco-csv", cache, "download", version, language)
+    download_esco(esco_version, language, dest=cache, manifest=manifest)
+    return TaxonomySource("esco-csv", cache, "download", esco_version, language)
 
 
 def read_source(found: TaxonomySource, *, cache: bool = True) -> Taxonomy:
@@ -139,7 +140,7 @@ def read_source(found: TaxonomySource, *, cache: bool = True) -> Taxonomy:
     sources = _esco_files(found)
     return cached(
         sources,
-        lambda: read_esco_csv(found.path, version=found.version or None, language=found.language),
+        lambda: read_esco_csv(found.path, esco_version=found.version or None, language=found.language),
         reader="esco-csv",
         version=found.version,
         language=found.language,
@@ -158,7 +159,7 @@ def _esco_files(found: TaxonomySource) -> list[Path]:
 def load_taxonomy(
     source: str | os.PathLike[str] | None = None,
     *,
-    version: str = "1.1.0",
+    esco_version: str = "1.1.0",
     language: str = "en",
     cache: bool = True,
 ) -> Taxonomy:
@@ -167,7 +168,7 @@ def load_taxonomy(
     Args:
         source: An ESCO CSV zip, a folder of ESCO zips or extracted CSVs, or a SKOS RDF file. When
             None: ``$SKILLX_ESCO``, then the user cache, then the official ESCO download.
-        version: ESCO version (``"1.1.0"``); ignored for SKOS files.
+        esco_version: ESCO version (``"1.1.0"``); ignored for SKOS files.
         language: Label language (an ESCO language code for ESCO).
         cache: Reuse / store the parsed taxonomy under ``cache_dir("taxonomy")``.
 
@@ -186,4 +187,4 @@ def load_taxonomy(
         >>> len(t)  # doctest: +SKIP
         44
     """
-    return read_source(locate_taxonomy(source, version=version, language=language), cache=cache)
+    return read_source(locate_taxonomy(source, esco_version=esco_version, language=language), cache=cache)

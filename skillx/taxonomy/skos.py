@@ -33,7 +33,6 @@ RDF has no order: the reader lists skills by URI and labels alphabetically.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from skillx.errors import TaxonomyError, TaxonomyNotFoundError
+from skillx.io import atomic_write_text
 from skillx.taxonomy.model import Taxonomy
 from skillx.taxonomy.records import Skill, SkillGroup, SkillRelation
 from skillx.taxonomy.validate import check_acyclic, check_no_xml_entities, warn_duplicate_labels, warn_skipped
@@ -434,16 +434,12 @@ def write_skos(taxonomy: Taxonomy, path: str | Path, *, language: str | None = N
             lines += _values(predicate, targets)
         lines.append(f"    skos:inScheme {scheme}")
         out.append(_block(_iri(skill.uri), "skos:Concept, esco:Skill", lines))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text("\n".join(out), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, "\n".join(out))
     except OSError as exc:
         raise TaxonomyError(
             f"Could not write '{path}' ({exc.strerror or exc}). "
             "Pass an output file path in a writable folder."
         ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return path

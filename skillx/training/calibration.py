@@ -25,7 +25,7 @@ def fit_model_fusion(
     benchmarks: Sequence[str | Path],
     *,
     taxonomy: Taxonomy | str | Path | None = None,
-    version: str = "1.1.0",
+    esco_version: str = "1.1.0",
 ) -> FusionParams:
     """Fit the fusion on benchmark CSVs and store it under ``"fusion"`` in the model's ``skillx.json``.
 
@@ -34,7 +34,7 @@ def fit_model_fusion(
         benchmarks: Validation CSVs (columns ``sentence`` and ``label``); validation splits only.
         taxonomy: The taxonomy the model was trained with (a `Taxonomy` or ESCO files; None:
             as `skillx.load` finds it).
-        version: ESCO version when `taxonomy` is not a `Taxonomy`.
+        esco_version: ESCO version when `taxonomy` is not a `Taxonomy`.
 
     Returns:
         The fitted parameters (also written into ``skillx.json``).
@@ -56,7 +56,7 @@ def fit_model_fusion(
         )
     # the fit reads raw cosine scores and literal hits only; passing the bundled parameters
     # just silences the "no fusion calibration" warning of a model that has none yet
-    extractor = load(path, taxonomy=taxonomy, version=version, fusion=default_fusion())
+    extractor = load(path, taxonomy=taxonomy, esco_version=esco_version, fusion=default_fusion())
     params = fit_extractor_fusion(extractor, list(benchmarks), model=str(path))
     meta = read_model_meta(path) or {}
     meta["fusion"] = params.to_dict()

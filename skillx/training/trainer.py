@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
 import time
@@ -14,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from skillx.errors import InputError, ModelError, not_fitted
+from skillx.errors import InputError, ModelError, not_fitted, require_extra
+from skillx.io import replace_directory
 from skillx.training.averaging import TailAverage, tail_start_step
 from skillx.training.config import TrainingConfig
 from skillx.training.rows import RowStats, build_rows, skill_text
@@ -85,6 +85,7 @@ class SkillEncoderTrainer:
             InputError: Empty pairs, bad columns, no usable pair, bad config.
             ModelError: The base model cannot be loaded.
         """
+        require_extra("train", "datasets", "accelerate")
         import torch
         from datasets import Dataset
         from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
@@ -394,20 +395,7 @@ def _batch_sampler(name: str) -> Any:
     raise InputError(f"Unknown batch_sampler '{name}'. Use no_duplicates, length_grouped or default.")
 
 
-def _swap_into_place(tmp: Path, target: Path) -> None:
-    """Move the finished `tmp` folder to `target`, replacing an old model there."""
-    if not target.exists():
-        os.replace(tmp, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    old.rmdir()
-    os.replace(target, old)
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+_swap_into_place = replace_directory  # kept for old callers; use skillx.io.replace_directory
 
 
 def train(
