@@ -50,18 +50,21 @@ OPTIONS: dict[str, dict] = {
         "negatives": {"taxonomy": 1, "random": 1},
         "batch_sampler": "length_grouped",
     },
-    "len48, frozen skill tower": {
-        "max_seq_length": 48,
-        "frozen_skill_tower": True,
-        "batch_sampler": "length_grouped",
-    },
-    "len32, frozen skill tower (full softmax)": {
-        "max_seq_length": 32,
-        "frozen_skill_tower": True,
-        "batch_sampler": "length_grouped",
-    },
 }
 COMMON = {"batch_size": 64, "description_anchors": False, "warmup_ratio": 0.0, "logging_steps": 1}
+
+
+def flat_config(**options):
+    """A `TrainingConfig` from flat options, each sent to the part (rows / optim) it belongs to."""
+    from dataclasses import fields
+
+    from skillx.training import OptimConfig, RowConfig, TrainingConfig
+
+    def part(cls):
+        return cls(**{k: v for k, v in options.items() if k in {f.name for f in fields(cls)}})
+
+    top = {k: v for k, v in options.items() if k in {f.name for f in fields(TrainingConfig)}}
+    return TrainingConfig(**top, rows=part(RowConfig), optim=part(OptimConfig))
 
 
 def token_lengths(tokenizer, sentences: list[str]) -> dict[str, float]:
@@ -112,7 +115,7 @@ def main() -> None:
 
     from skillx.encoder import load_encoder
     from skillx.taxonomy.locate import load_taxonomy
-    from skillx.training import SkillEncoderTrainer, TrainingConfig, build_rows
+    from skillx.training import SkillEncoderTrainer, build_rows
 
     torch.set_num_threads(args.threads)
     taxonomy = load_taxonomy(args.esco, version="1.1.0")
@@ -133,7 +136,7 @@ def main() -> None:
     print("anchor word pieces:", results["anchor_tokens"])
 
     n_rows = 64 * (args.steps + 2)
-    cfg = TrainingConfig(**COMMON, negatives={"taxonomy": 2, "random": 1}, max_rows=n_rows)
+    cfg = flat_config(**COMMON, negatives={"taxonomy": 2, "random": 1}, max_rows=n_rows)
     rows, _ = build_rows(pairs, taxonomy, cfg)
     results["profile_len64"] = profile_columns(encoder, rows, 64, 64)
     results["profile_len32"] = profile_columns(encoder, rows, 64, 32)
@@ -144,7 +147,7 @@ def main() -> None:
     for name, overrides in OPTIONS.items():
         if args.only and not any(o in name for o in args.only):
             continue
-        cfg = TrainingConfig(
+        cfg = flat_config(
             **{
                 **COMMON,
                 **overrides,

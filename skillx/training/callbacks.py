@@ -47,7 +47,9 @@ class LossHistoryCallback(TrainerCallback):
     def __init__(self) -> None:
         self.history: list[dict[str, float]] = []
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any) -> Any:
+    def on_log(
+        self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any
+    ) -> Any:
         if logs and "loss" in logs:
             self.history.append({"step": int(state.global_step), "loss": float(logs["loss"])})
 

@@ -88,10 +88,15 @@ class RowConfig:
             (isinstance(self.negatives, dict), "negatives must be a dict of sampler name: count"),
             (
                 isinstance(self.negatives, dict)
-                and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in self.negatives.values()),
+                and all(
+                    isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in self.negatives.values()
+                ),
                 "negatives counts must be integers >= 0 (0 or {}: in-batch negatives only)",
             ),
-            (isinstance(self.sampler_options, dict), "sampler_options must be a dict of sampler name: options"),
+            (
+                isinstance(self.sampler_options, dict),
+                "sampler_options must be a dict of sampler name: options",
+            ),
             (self.max_pairs_per_skill >= 0, "max_pairs_per_skill must be >= 0 (0: no cap)"),
             (self.max_pairs_per_form >= 0, "max_pairs_per_form must be >= 0 (0: no cap)"),
             (self.max_rows >= 0, "max_rows must be >= 0 (0: no cap)"),
@@ -159,7 +164,10 @@ class OptimConfig:
             (self.learning_rate > 0, "learning_rate must be > 0"),
             (0 <= self.warmup_ratio < 1, "warmup_ratio must be in [0, 1)"),
             (self.scale > 0, "scale must be > 0"),
-            (self.batch_sampler in BATCH_SAMPLERS, f"batch_sampler must be one of {', '.join(BATCH_SAMPLERS)}"),
+            (
+                self.batch_sampler in BATCH_SAMPLERS,
+                f"batch_sampler must be one of {', '.join(BATCH_SAMPLERS)}",
+            ),
             (self.eval_steps >= 0, "eval_steps must be >= 0 (0: evaluate before and after training only)"),
             (self.time_budget_s >= 0, "time_budget_s must be >= 0 (0: no budget)"),
             (self.num_threads >= 0, "num_threads must be >= 0 (0: torch's default)"),

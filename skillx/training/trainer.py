@@ -101,7 +101,8 @@ class SkillEncoderTrainer:
         model.max_seq_length = optim.max_seq_length
 
         # the "similar" sampler ranks skills by base-encoder similarity
-        base_skills = self._encode_skills(model, taxonomy) if cfg.rows.negatives.get("similar", 0) > 0 else None
+        similar = cfg.rows.negatives.get("similar", 0) > 0
+        base_skills = self._encode_skills(model, taxonomy) if similar else None
         rows, stats = build_rows(pairs, taxonomy, cfg, encoder=model, skill_embeddings=base_skills)
         names = ["anchor", "positive", *[c for c in rows.columns if c.startswith("negative_")]]
         dataset = Dataset.from_dict({c: rows[c].tolist() for c in names})
