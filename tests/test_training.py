@@ -418,7 +418,7 @@ def test_trainer_failed_save_leaves_nothing(trained: SkillEncoderTrainer, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow  # ~1 minute: ten steps with three validation passes
+@pytest.mark.slow  # ~2 minutes: ten steps with three validation passes, then ten without
 def test_trainer_validates_and_keeps_best_weights(toy_taxonomy: Taxonomy, tmp_path: Path) -> None:
     cfg = config(seed=0, max_steps=10, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0, max_seq_length=32,
                  description_anchors=False, eval_steps=5, logging_steps=1, num_threads=2)
@@ -431,6 +431,9 @@ def test_trainer_validates_and_keeps_best_weights(toy_taxonomy: Taxonomy, tmp_pa
     meta = json.loads((out / "skillx.json").read_text())
     assert meta["validation"]["best"] == trainer.best_metrics_
     assert meta["training"]["config"]["optim"]["eval_steps"] == 5
+    # validation passes leave the training's random stream alone: the same losses without them
+    plain = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy)
+    assert plain.history_ == trainer.history_ and plain.validation_ == [] and plain.best_metrics_ is None
 
 
 def test_length_grouped_batches_cover_rows_once_without_repeated_positive() -> None:
