@@ -9,7 +9,7 @@ Three parts, each short (nice'd, 2 threads):
 Example::
 
     nice -n 5 .venv/bin/python benchmarks/training_speed.py \\
-        --pairs work/pairs.parquet --esco ../shared/esco --json speed.json
+        --pairs /work/runs/pairs_full.parquet --esco ../shared/esco --json /work/runs/speed.json
 """
 
 from __future__ import annotations
@@ -45,12 +45,7 @@ OPTIONS: dict[str, dict] = {
         "negatives": {},
         "batch_sampler": "length_grouped",
     },
-    "len48, 1 taxonomy neg, length_grouped (the default)": {
-        "max_seq_length": 48,
-        "negatives": {"taxonomy": 1},
-        "batch_sampler": "length_grouped",
-    },
-    "len48, 2 neg columns, length_grouped": {
+    "len48, 2 neg columns, length_grouped (default shape)": {
         "max_seq_length": 48,
         "negatives": {"taxonomy": 1, "random": 1},
         "batch_sampler": "length_grouped",
@@ -59,28 +54,17 @@ OPTIONS: dict[str, dict] = {
 COMMON = {"batch_size": 64, "description_anchors": False, "warmup_ratio": 0.0, "logging_steps": 1}
 
 
-def make_config(options: dict):  # type: ignore[no-untyped-def]
-    """A `TrainingConfig` from flat option names (``max_seq_length``, ``negatives``, ...).
-
-    The options are routed to the config's parts (`RowConfig` for the rows, `OptimConfig` for
-    the optimisation) by field name; a config without parts takes them flat.
-    """
+def flat_config(**options):
+    """A `TrainingConfig` from flat options, each sent to the part (rows / optim) it belongs to."""
     from dataclasses import fields
 
-    from skillx import training
+    from skillx.training import OptimConfig, RowConfig, TrainingConfig
 
-    if not hasattr(training, "RowConfig"):
-        return training.TrainingConfig(**options)
-    parts = {"rows": training.RowConfig, "optim": training.OptimConfig}
-    grouped: dict[str, dict] = {name: {} for name in parts}
-    top = {}
-    for key, value in options.items():
-        home = next((name for name, cls in parts.items() if key in {f.name for f in fields(cls)}), None)
-        if home is None:
-            top[key] = value
-        else:
-            grouped[home][key] = value
-    return training.TrainingConfig(**top, **{name: parts[name](**grouped[name]) for name in parts})
+    def part(cls):
+        return cls(**{k: v for k, v in options.items() if k in {f.name for f in fields(cls)}})
+
+    top = {k: v for k, v in options.items() if k in {f.name for f in fields(TrainingConfig)}}
+    return TrainingConfig(**top, rows=part(RowConfig), optim=part(OptimConfig))
 
 
 def token_lengths(tokenizer, sentences: list[str]) -> dict[str, float]:
@@ -116,7 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--pairs", required=True, help="Pairs file (from `skillx build-pairs`).")
+    parser.add_argument("--pairs", default="/work/runs/pairs_full.parquet", help="Pairs file.")
     parser.add_argument("--esco", default="../shared/esco", help="ESCO folder/zip (SKILLX_ESCO).")
     parser.add_argument("--steps", type=int, default=6, help="Optimisation steps per option.")
     parser.add_argument("--threads", type=int, default=2, help="torch threads.")
@@ -134,7 +118,7 @@ def main() -> None:
     from skillx.training import SkillEncoderTrainer, build_rows
 
     torch.set_num_threads(args.threads)
-    taxonomy = load_taxonomy(args.esco, esco_version="1.1.0")
+    taxonomy = load_taxonomy(args.esco, version="1.1.0")
     pairs = pd.read_parquet(args.pairs)
     results: dict = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, "
@@ -152,7 +136,7 @@ def main() -> None:
     print("anchor word pieces:", results["anchor_tokens"])
 
     n_rows = 64 * (args.steps + 2)
-    cfg = make_config({**COMMON, "negatives": {"taxonomy": 2, "random": 1}, "max_rows": n_rows})
+    cfg = flat_config(**COMMON, negatives={"taxonomy": 2, "random": 1}, max_rows=n_rows)
     rows, _ = build_rows(pairs, taxonomy, cfg)
     results["profile_len64"] = profile_columns(encoder, rows, 64, 64)
     results["profile_len32"] = profile_columns(encoder, rows, 64, 32)
@@ -163,8 +147,14 @@ def main() -> None:
     for name, overrides in OPTIONS.items():
         if args.only and not any(o in name for o in args.only):
             continue
-        cfg = make_config(
-            {**COMMON, **overrides, "max_steps": args.steps, "max_rows": n_rows, "num_threads": args.threads}
+        cfg = flat_config(
+            **{
+                **COMMON,
+                **overrides,
+                "max_steps": args.steps,
+                "max_rows": n_rows,
+                "num_threads": args.threads,
+            }
         )
         trainer = SkillEncoderTrainer(cfg).fit(pairs, taxonomy)
         losses = [h["loss"] for h in trainer.history_]

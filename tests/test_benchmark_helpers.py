@@ -74,7 +74,7 @@ def test_throughput_json_report(benchmark_script, tmp_path: Path) -> None:
 def test_training_speed_options_reach_the_config(benchmark_script) -> None:
     training_speed = benchmark_script("training_speed")
     for overrides in training_speed.OPTIONS.values():
-        cfg = training_speed.make_config({**training_speed.COMMON, **overrides, "max_steps": 6, "seed": 7})
+        cfg = training_speed.flat_config(**training_speed.COMMON, **overrides, max_steps=6, seed=7)
         assert cfg.seed == 7
         assert getattr(cfg, "optim", cfg).max_seq_length == overrides["max_seq_length"]
         assert getattr(cfg, "optim", cfg).max_steps == 6

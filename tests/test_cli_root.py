@@ -48,7 +48,7 @@ def _option_names(command: Any) -> set[str]:
 
 def test_one_option_vocabulary_across_commands() -> None:
     commands = _commands()
-    assert {"extract", "match", "build-pairs", "train", "benchmark", "pseudo-label", "taxonomy info"} <= set(
+    assert {"extract", "match", "build-pairs", "train", "benchmark", "taxonomy info"} <= set(
         commands
     )
     for name, command in commands.items():
@@ -60,10 +60,10 @@ def test_one_option_vocabulary_across_commands() -> None:
             assert "--taxonomy" in options, name
     with_esco_version = {n for n, c in commands.items() if "--esco-version" in _option_names(c)}
     assert with_esco_version == {
-        "extract", "match", "build-pairs", "train", "benchmark", "pseudo-label",
+        "extract", "match", "build-pairs", "train", "benchmark",
         "taxonomy info", "taxonomy download", "taxonomy convert",
     }  # fmt: skip
-    for name in ("build-pairs", "train", "pseudo-label", "taxonomy convert", "extract", "benchmark"):
+    for name in ("build-pairs", "train", "taxonomy convert", "extract", "benchmark"):
         assert {"--output", "-o"} <= _option_names(commands[name]), name
 
 

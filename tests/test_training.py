@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import zlib
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ import pytest
 
 from skillx.errors import InputError, NotFittedError, UnknownNameError
 from skillx.taxonomy import Taxonomy
-from skillx.training import SkillEncoderTrainer, TrainingConfig, build_rows
+from skillx.training import OptimConfig, RowConfig, SkillEncoderTrainer, TrainingConfig, build_rows
 
 TEMPLATES = [
     "You have solid experience with {}.",
@@ -41,45 +43,96 @@ def make_pairs(taxonomy: Taxonomy, per_skill: int = 8, seed: int = 0) -> pd.Data
     return pd.DataFrame(rows)
 
 
+ROW_KEYS = {f.name for f in fields(RowConfig)}
+OPTIM_KEYS = {f.name for f in fields(OptimConfig)}
+
+
+def config(**options) -> TrainingConfig:
+    """Test shorthand: flat options, each sent to the part of TrainingConfig it belongs to."""
+    top = {k: v for k, v in options.items() if k not in ROW_KEYS | OPTIM_KEYS}
+    return TrainingConfig(**top, rows=RowConfig(**{k: v for k, v in options.items() if k in ROW_KEYS}),
+                          optim=OptimConfig(**{k: v for k, v in options.items() if k in OPTIM_KEYS}))
+
+
 def small_config(**overrides) -> TrainingConfig:
-    # trained skill tower: the row tests check the explicit negative columns it consumes
+    # the row tests check the explicit negative columns
     base = dict(negatives={"taxonomy": 1, "random": 1}, description_anchors=False, max_pairs_per_skill=0,
-                max_pairs_per_form=0, frozen_skill_tower=False)
+                max_pairs_per_form=0)
     base.update(overrides)
-    return TrainingConfig(**base)
+    return config(**base)
 
 
 # -- config -----------------------------------------------------------------------------------
-def test_config_json_round_trip(tmp_path: Path) -> None:
-    cfg = TrainingConfig(seed=3, negatives={"similar": 2}, mask_mentions=0.5, frozen_skill_tower=True)
+def test_config_json_round_trip_nests_rows_and_optim(tmp_path: Path) -> None:
+    cfg = TrainingConfig(seed=3, skill_text="preferred+alt",
+                         rows=RowConfig(negatives={"similar": 2}, max_rows=9),
+                         optim=OptimConfig(batch_size=16, eval_steps=5))
+    data = json.loads(cfg.to_json())
+    assert set(data) == {"base_model", "skill_text", "seed", "rows", "optim"}
+    assert data["rows"]["negatives"] == {"similar": 2} and data["optim"]["batch_size"] == 16
     assert TrainingConfig.from_json(cfg.to_json()) == cfg
     cfg.to_json(tmp_path / "c.json")
     assert TrainingConfig.from_json(tmp_path / "c.json") == cfg
+    assert TrainingConfig.from_dict({"optim": {"max_steps": 7}}).optim == OptimConfig(max_steps=7)
 
 
-@pytest.mark.parametrize(("options", "match"), [
-    ({"batch_size": 1}, "batch_size"),
-    ({"mask_mentions": 1.5}, "mask_mentions"),
-    ({"mask_min_pairs": -1}, "mask_min_pairs"),
-    ({"mask_min_pairs": 50}, "set mask_mentions > 0"),
-    ({"average_tail": 1.0}, "average_tail"),
-    ({"batch_sampler": "fast"}, "batch_sampler"),
-    ({"negatives": {"random": -1}}, "negatives"),
-    ({"mask_co_mentions": True, "frozen_skill_tower": False}, "frozen_skill_tower=True"),
+def test_config_defaults() -> None:
+    cfg = TrainingConfig()
+    assert (cfg.base_model, cfg.skill_text, cfg.seed) == (None, "preferred", 42)
+    assert cfg.rows == RowConfig(negatives={"taxonomy": 1}, max_pairs_per_skill=50, max_pairs_per_form=100)
+    assert (cfg.optim.batch_size, cfg.optim.epochs, cfg.optim.max_seq_length) == (64, 0.45, 48)
+    assert cfg.rows.n_negatives == 1
+
+
+@pytest.mark.parametrize(("make", "match"), [
+    (lambda: OptimConfig(batch_size=1), "OptimConfig: batch_size must be >= 2"),
+    (lambda: OptimConfig(epochs=0), "set epochs > 0 or max_steps > 0"),
+    (lambda: OptimConfig(warmup_ratio=1.0), "warmup_ratio"),
+    (lambda: OptimConfig(batch_sampler="fast"), "batch_sampler must be one of no_duplicates"),
+    (lambda: OptimConfig(eval_steps=-1), "eval_steps"),
+    (lambda: OptimConfig(time_budget_s=-5), "time_budget_s"),
+    (lambda: RowConfig(negatives={"random": -1}), "RowConfig: negatives counts"),
+    (lambda: RowConfig(max_rows=-1), "max_rows must be >= 0"),
+    (lambda: TrainingConfig(optim={"batch_size": 1}), "batch_size"),
+    (lambda: TrainingConfig(rows=3), "rows must be a RowConfig"),
 ])
-def test_config_rejects_bad_values(options: dict, match: str) -> None:
+def test_config_rejects_bad_values(make, match: str) -> None:
     with pytest.raises(InputError, match=match):
-        TrainingConfig(**options)
+        make()
 
 
-def test_config_unknown_option_lists_valid_ones() -> None:
-    with pytest.raises(InputError, match=r"Unknown TrainingConfig option\(s\) \['lr'\].*learning_rate"):
-        TrainingConfig.from_dict({"lr": 0.1})
+@pytest.mark.parametrize(("data", "match"), [
+    ({"lr": 0.1}, r"Unknown TrainingConfig option\(s\) \['lr'\]\. Valid options: base_model, optim, rows"),
+    ({"optim": {"lr": 0.1}}, r"Unknown optim option\(s\) \['lr'\].*learning_rate"),
+    ({"rows": {"mask_mentions": 0.3}}, r"Unknown rows option\(s\) \['mask_mentions'\].*max_rows"),
+    ({"batch_size": 8}, r"'batch_size' belongs in 'optim'"),  # the old flat layout
+])
+def test_config_unknown_option_lists_valid_ones(data: dict, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        TrainingConfig.from_dict(data)
+
+
+def test_config_with_options_replaces_parts_partially() -> None:
+    cfg = TrainingConfig(optim=OptimConfig(batch_size=16)).with_options(seed=1, optim={"max_steps": 3})
+    assert cfg.seed == 1 and cfg.optim == OptimConfig(batch_size=16, max_steps=3)
+    with pytest.raises(InputError, match="Unknown optim option"):
+        cfg.with_options(optim={"steps": 3})
+
+
+def test_optim_config_maps_onto_training_arguments(tmp_path: Path) -> None:
+    args = OptimConfig(batch_size=16, epochs=0.5, learning_rate=1e-4, eval_steps=10, logging_steps=5,
+                       batch_sampler="no_duplicates").training_arguments(str(tmp_path), seed=7, evaluate=True)
+    assert (args.per_device_train_batch_size, args.num_train_epochs, args.max_steps) == (16, 0.5, -1)
+    assert (args.learning_rate, args.seed, args.data_seed, args.logging_steps) == (1e-4, 7, 7, 5)
+    assert args.eval_strategy == "steps" and args.eval_steps == 10
+    assert args.save_strategy == "no" and args.batch_sampler == "no_duplicates"
+    quiet = OptimConfig(max_steps=3, eval_steps=10).training_arguments(str(tmp_path), seed=7)
+    assert quiet.max_steps == 3 and quiet.eval_strategy == "no"  # no evaluator: no eval
 
 
 def test_config_unknown_sampler_lists_registered_ones() -> None:
     with pytest.raises(UnknownNameError, match=r"Unknown negative sampler 'hard'\. Available: .*random"):
-        TrainingConfig(negatives={"hard": 1})
+        RowConfig(negatives={"hard": 1})
 
 
 def test_config_unknown_skill_text_lists_modes() -> None:
@@ -108,37 +161,11 @@ def test_rows_columns_and_negatives_exclude_sentence_matches(toy_taxonomy: Taxon
         assert sorted(row["matched_uris"]) == sorted([python, sql])
 
 
-def test_frozen_tower_labels_list_co_mentions_and_pad(toy_taxonomy: Taxonomy) -> None:
-    from skillx.training.trainer import _frozen_tower_labels
-
-    python, sql = toy_taxonomy.find("Python")[0].uri, toy_taxonomy.find("SQL")[0].uri
-    rows = pd.DataFrame({"positive_uri": [python, sql, python],
-                         "matched_uris": [[python, sql], [python, sql], []]})
-    p, s = toy_taxonomy.position(python), toy_taxonomy.position(sql)
-    assert _frozen_tower_labels(rows, toy_taxonomy, False) == [p, s, p]
-    assert _frozen_tower_labels(rows, toy_taxonomy, True) == [[p, s], [s, p], [p, -1]]
-
-
-def test_frozen_loss_leaves_co_mentions_out_of_the_softmax() -> None:
-    import torch
-
-    from skillx.training.losses import mask_co_mentions
-
-    logits = torch.tensor([[5.0, 4.0, 1.0, 0.0], [0.0, 1.0, 2.0, 3.0]])
-    labels = torch.tensor([[1, 0, -1], [3, 3, -1]])  # row 0: skill 0 co-mentioned; row 1: none
-    masked = mask_co_mentions(logits, labels)
-    assert masked[0, 0] < -1e30 and torch.equal(masked[0, 1:], logits[0, 1:])
-    assert torch.equal(masked[1], logits[1])  # the positive itself is never masked
-    plain = torch.nn.functional.cross_entropy(logits, labels[:, 0])
-    kept = torch.nn.functional.cross_entropy(masked, labels[:, 0])
-    assert kept < plain  # the co-mentioned skill no longer competes with the positive
-
-
 def test_rows_deterministic_given_seed(toy_taxonomy: Taxonomy) -> None:
     pairs = make_pairs(toy_taxonomy)
-    a, _ = build_rows(pairs, toy_taxonomy, small_config(seed=1, mask_mentions=0.5, max_pairs_per_skill=3))
-    b, _ = build_rows(pairs, toy_taxonomy, small_config(seed=1, mask_mentions=0.5, max_pairs_per_skill=3))
-    c, _ = build_rows(pairs, toy_taxonomy, small_config(seed=2, mask_mentions=0.5, max_pairs_per_skill=3))
+    a, _ = build_rows(pairs, toy_taxonomy, small_config(seed=1, max_pairs_per_skill=3))
+    b, _ = build_rows(pairs, toy_taxonomy, small_config(seed=1, max_pairs_per_skill=3))
+    c, _ = build_rows(pairs, toy_taxonomy, small_config(seed=2, max_pairs_per_skill=3))
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(c)
 
@@ -175,25 +202,6 @@ def test_rows_caps_per_skill_and_form_keep_rare_skills(toy_taxonomy: Taxonomy) -
     assert stats.capped_by_form > 0
 
 
-def test_rows_pseudo_pairs_are_capped_apart_from_literal_ones(toy_taxonomy: Taxonomy) -> None:
-    pairs = make_pairs(toy_taxonomy, per_skill=6).assign(label_kind="preferred")
-    comm = toy_taxonomy.find("communication")[0].uri
-    pseudo = pd.DataFrame([{"sentence": f"Team player who talks to people, take {i}.", "uri": comm,
-                            "start": -1, "end": -1, "surface_form": f"pseudo:{comm}",
-                            "label_kind": "pseudo"} for i in range(9)])
-    config = small_config(max_pairs_per_skill=4, mask_mentions=1.0)
-    rows, stats = build_rows(pd.concat([pairs, pseudo]), toy_taxonomy, config)
-    literal_rows, _ = build_rows(pairs, toy_taxonomy, config)
-    assert stats.pseudo_rows == 4 and stats.corpus_rows == len(literal_rows)
-    assert stats.rows == len(rows) == len(literal_rows) + 4
-    pseudo_rows = rows[rows["origin"] == "pseudo"]
-    assert set(pseudo_rows["positive_uri"]) == {comm}
-    assert pseudo_rows["anchor"].str.startswith("Team player").all()  # no offsets: nothing masked
-    # the literal pairs of that skill are not displaced by the pseudo ones
-    literal_comm = rows[(rows["origin"] == "corpus") & (rows["positive_uri"] == comm)]
-    assert len(literal_comm) == 4
-
-
 def test_rows_max_rows_round_robin_keeps_every_skill(toy_taxonomy: Taxonomy) -> None:
     pairs = make_pairs(toy_taxonomy, per_skill=6)
     rows, stats = build_rows(pairs, toy_taxonomy, small_config(max_rows=len(toy_taxonomy) * 2))
@@ -201,52 +209,30 @@ def test_rows_max_rows_round_robin_keeps_every_skill(toy_taxonomy: Taxonomy) -> 
     assert rows["positive_uri"].value_counts().max() == 2
 
 
-def test_rows_mask_mentions_and_description_anchors(toy_taxonomy: Taxonomy) -> None:
+def test_rows_description_anchors(toy_taxonomy: Taxonomy) -> None:
     pairs = make_pairs(toy_taxonomy, per_skill=2)
-    rows, stats = build_rows(pairs, toy_taxonomy,
-                             small_config(mask_mentions=1.0, mask_token="[MASK]", description_anchors=True))
+    rows, stats = build_rows(pairs, toy_taxonomy, small_config(description_anchors=True))
     corpus = rows[rows["origin"] == "corpus"]
-    assert stats.masked_rows == len(corpus) and corpus["anchor"].str.contains(r"\[MASK\]", regex=True).all()
+    assert stats.corpus_rows == len(corpus) and corpus["anchor"].isin(set(pairs["sentence"])).all()
     described = rows[rows["origin"] == "description"]
     assert stats.description_rows == len(described) == len(toy_taxonomy)
+    assert stats.rows == len(rows) == len(corpus) + len(described)
     python = toy_taxonomy.find("Python")[0]
     assert python.description in set(described["anchor"])
+    few, stats = build_rows(pairs, toy_taxonomy,
+                            small_config(description_anchors=True, max_description_rows=5))
+    assert stats.description_rows == 5 == int((few["origin"] == "description").sum())
 
 
-def test_rows_mask_min_pairs_masks_only_frequent_skills(toy_taxonomy: Taxonomy) -> None:
-    skills = list(toy_taxonomy)
-    frequent, rare = skills[0].uri, skills[1].uri
-    pairs = make_pairs(toy_taxonomy, per_skill=2)
-    pairs = pairs[pairs["uri"].isin({frequent, rare})]
-    pairs = pd.concat([pairs, make_pairs(toy_taxonomy, per_skill=6, seed=1).query("uri == @frequent")],
-                      ignore_index=True)  # 8 pairs of `frequent`, 2 of `rare`
-    rows, stats = build_rows(pairs, toy_taxonomy, small_config(mask_mentions=1.0, mask_min_pairs=5,
-                                                              description_anchors=False))
-    masked = rows["anchor"].str.contains(r"\[MASK\]", regex=True)
-    assert masked[rows["positive_uri"] == frequent].all()
-    assert not masked[rows["positive_uri"] == rare].any()
-    assert stats.masked_rows == int((rows["positive_uri"] == frequent).sum())
-
-
-def test_rows_label_anchors_use_unshared_alternative_labels(toy_taxonomy: Taxonomy) -> None:
-    pairs = make_pairs(toy_taxonomy, per_skill=1)
-    rows, stats = build_rows(pairs, toy_taxonomy, small_config(label_anchors=1))
-    labels = rows[rows["origin"] == "label"]
-    assert stats.label_rows == len(labels) > 0
-    assert stats.rows == len(rows)
-    assert labels["positive_uri"].value_counts().max() == 1
-    owners: dict[str, set[str]] = {}
-    for skill in toy_taxonomy:
-        for label in skill.labels:
-            owners.setdefault(label.casefold(), set()).add(skill.uri)
-    for anchor, uri in zip(labels["anchor"], labels["positive_uri"], strict=True):
-        skill = toy_taxonomy[uri]
-        assert anchor in skill.alt_labels and anchor.casefold() != skill.preferred_label.casefold()
-        assert owners[anchor.casefold()] == {uri}  # a label two skills share is not a signal
-    more, _ = build_rows(pairs, toy_taxonomy, small_config(label_anchors=10))
-    more_labels = set(more.loc[more["origin"] == "label", "anchor"].str.casefold())
-    assert len(more_labels) > len(labels)
-    assert not more_labels & {"data analysis", "first aid"}  # toy labels that two skills share
+def test_rows_ignore_pseudo_label_kind(toy_taxonomy: Taxonomy) -> None:
+    """The self-training path is gone: a ``label_kind`` column no longer splits the balancing."""
+    pairs = make_pairs(toy_taxonomy, per_skill=6)
+    tagged = pairs.assign(label_kind=["pseudo" if i % 2 else "preferred" for i in range(len(pairs))])
+    cfg = small_config(max_pairs_per_skill=4)
+    plain, _ = build_rows(pairs, toy_taxonomy, cfg)
+    with_kind, _ = build_rows(tagged, toy_taxonomy, cfg)
+    pd.testing.assert_frame_equal(plain, with_kind)
+    assert set(with_kind["origin"]) == {"corpus"}
 
 
 def test_trainer_save_before_fit_raises(tmp_path: Path) -> None:
@@ -257,10 +243,9 @@ def test_trainer_save_before_fit_raises(tmp_path: Path) -> None:
 # -- real fine-tuning (slow, ~1 minute) -----------------------------------------------------------
 @pytest.fixture(scope="module")
 def trained(toy_taxonomy: Taxonomy) -> SkillEncoderTrainer:
-    cfg = TrainingConfig(
+    cfg = config(
         seed=0, max_steps=16, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0, max_seq_length=32,
-        negatives={"taxonomy": 1, "similar": 1}, description_anchors=True, mask_mentions=0.3,
-        logging_steps=1, num_threads=2, frozen_skill_tower=False,
+        negatives={"taxonomy": 1, "similar": 1}, description_anchors=True, logging_steps=1, num_threads=2,
     )
     return SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=8), toy_taxonomy)
 
@@ -299,22 +284,104 @@ def test_trainer_loss_falls(trained: SkillEncoderTrainer, toy_taxonomy: Taxonomy
     assert trained.steps_ == 16 and trained.pairs_per_second_ > 0
 
 
-def test_trainer_keeps_best_evaluated_weights() -> None:
+# -- callbacks --------------------------------------------------------------------------------
+def _trainer_state(step: int, max_steps: int = 10):
+    from transformers import TrainerControl, TrainerState
+
+    return TrainerState(global_step=step, max_steps=max_steps), TrainerControl()
+
+
+def test_time_budget_callback_stops_past_the_budget() -> None:
+    from skillx.training.callbacks import TimeBudgetCallback
+
+    state, control = _trainer_state(3)
+    unlimited = TimeBudgetCallback(0)
+    unlimited.on_train_begin(None, state, control)
+    assert not unlimited.on_step_end(None, state, control).should_training_stop and not unlimited.stopped
+    tight = TimeBudgetCallback(1e-9)
+    tight.on_train_begin(None, state, control)
+    assert tight.on_step_end(None, state, control).should_training_stop and tight.stopped
+    roomy = TimeBudgetCallback(3600)
+    state, control = _trainer_state(3)
+    roomy.on_train_begin(None, state, control)
+    assert not roomy.on_step_end(None, state, control).should_training_stop
+
+
+def test_loss_history_callback_records_logged_losses() -> None:
+    from skillx.training.callbacks import LossHistoryCallback
+
+    history = LossHistoryCallback()
+    for step, logs in [(1, {"loss": 2.5}), (2, {"eval_rp@5": 0.3}), (3, {"loss": 1.5, "grad_norm": 4.0})]:
+        state, control = _trainer_state(step)
+        history.on_log(None, state, control, logs=logs)
+    assert history.history == [{"step": 1, "loss": 2.5}, {"step": 3, "loss": 1.5}]
+
+
+def test_best_weights_callback_keeps_the_first_best_evaluation() -> None:
     import torch
 
-    from skillx.training.trainer import SkillEncoderTrainer as T
-    from skillx.training.trainer import _RunState
+    from skillx.training.callbacks import BestWeightsCallback
 
     model = torch.nn.Linear(2, 1)
-    scores = iter([0.2, 0.5, 0.4])
-    run = _RunState()
-    for step in (0, 1, 2):
+    best = BestWeightsCallback("eval_rp@5")
+    for step, score in enumerate([0.2, 0.5, 0.4, 0.5]):  # the tie at step 3 keeps step 1
         with torch.no_grad():
             model.weight.fill_(float(step))
-        T._evaluate(model, lambda m, steps: {"rp@5": next(scores), "steps": float(steps)}, run, step)
-    assert run.best_metrics == {"rp@5": 0.5, "steps": 1.0}
-    assert run.best_state is not None and torch.all(run.best_state["weight"] == 1.0)
-    assert [e["steps"] for e in run.evaluations] == [0.0, 1.0, 2.0]
+        state, control = _trainer_state(step)
+        best.on_evaluate(None, state, control, metrics={"eval_rp@5": score, "eval_runtime": 1.0}, model=model)
+    assert (best.best_score, best.best_index, best.n_evaluations) == (0.5, 1, 4)
+    assert best.best_state is not None and torch.all(best.best_state["weight"] == 1.0)
+    assert torch.all(model.weight == 3.0)  # the model itself is untouched until the trainer loads it
+
+
+@pytest.mark.parametrize(("step", "stop", "evaluate"),
+                         [(4, False, False), (10, False, True), (4, True, True)])
+def test_best_weights_callback_asks_for_a_final_evaluation(step: int, stop: bool, evaluate: bool) -> None:
+    from skillx.training.callbacks import BestWeightsCallback
+
+    state, control = _trainer_state(step, max_steps=10)
+    control.should_training_stop = stop  # e.g. set by the time budget
+    assert BestWeightsCallback().on_step_end(None, state, control).should_evaluate is evaluate
+
+
+# -- checkpoint-selection evaluator -------------------------------------------------------------
+class HashEncoder:
+    """Deterministic fake encoder: each text's vector is seeded by its CRC32 (no model download)."""
+
+    def encode(self, texts, **kwargs):
+        return np.stack([np.random.default_rng(zlib.crc32(t.encode())).normal(size=16) for t in texts])
+
+
+def test_evaluator_preferred_matches_first_text_argsort(toy_taxonomy: Taxonomy) -> None:
+    """With one text per skill the index-based evaluator ranks as a plain argsort of cosines did."""
+    from skillx.encoder import encode
+    from skillx.evaluation import evaluate_rankings
+    from skillx.training.evaluator import SkillIndexEvaluator
+    from skillx.training.rows import skill_text
+
+    bench = toy_benchmark(toy_taxonomy)
+    encoder = HashEncoder()
+    metrics = SkillIndexEvaluator([bench], toy_taxonomy, skill_text="preferred")(encoder, steps=3)
+    skills = encode(encoder, [skill_text(s, "preferred") for s in toy_taxonomy])
+    top = np.argsort(-(encode(encoder, list(bench.sentences)) @ skills.T), axis=1, kind="stable")
+    expected = evaluate_rankings([[toy_taxonomy.uris[j] for j in row] for row in top], bench.gold)
+    assert metrics == {**{f"toy_{k}": v for k, v in expected.items()}, "rp@5": expected["rp@5"], "steps": 3.0}
+
+
+def test_evaluator_ranks_through_every_skill_text(toy_taxonomy: Taxonomy) -> None:
+    """``preferred+alt``: a sentence equal to an alternative label finds its skill (max over texts)."""
+    from skillx.evaluation import Benchmark
+    from skillx.training.evaluator import SkillIndexEvaluator
+
+    skills = [s for s in toy_taxonomy if s.alt_labels][:8]
+    bench = Benchmark(name="alt", sentences=tuple(s.alt_labels[0] for s in skills),
+                      gold=tuple(frozenset({s.uri}) for s in skills))
+    evaluator = SkillIndexEvaluator([bench], toy_taxonomy, skill_text="preferred+alt")
+    metrics = evaluator(HashEncoder(), steps=0)
+    assert metrics["alt_rp@1"] == 1.0 and metrics["rp@5"] == 1.0  # the identical text scores 1.0
+    first_text_only = SkillIndexEvaluator([bench], toy_taxonomy, skill_text="preferred")(HashEncoder())
+    assert first_text_only["alt_rp@1"] < 1.0
+    assert evaluator.history == [metrics] and evaluator.seconds > 0
 
 
 @pytest.mark.slow
@@ -351,77 +418,22 @@ def test_trainer_failed_save_leaves_nothing(trained: SkillEncoderTrainer, tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.slow
-def test_trainer_frozen_skill_tower_validates_and_reloads(toy_taxonomy: Taxonomy, tmp_path: Path) -> None:
-    from skillx.ranker import SemanticRanker
-
-    cfg = TrainingConfig(seed=0, max_steps=10, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0,
-                         max_seq_length=32, frozen_skill_tower=True, description_anchors=False,
-                         eval_steps=5, logging_steps=1, num_threads=2, mask_co_mentions=True)
-    pairs = make_pairs(toy_taxonomy, per_skill=6)
-    python, sql = toy_taxonomy.find("Python")[0].uri, toy_taxonomy.find("SQL")[0].uri
-    both = "Python and SQL are a must."  # two positives in one sentence: labels of width 2
-    extra = pd.DataFrame([{"sentence": both, "uri": python}, {"sentence": both, "uri": sql}])
-    pairs = pd.concat([pairs, extra], ignore_index=True)
-    trainer = SkillEncoderTrainer(cfg).fit(pairs, toy_taxonomy, validation=[toy_benchmark(toy_taxonomy)])
-    assert [int(v["steps"]) for v in trainer.validation_] == [0, 5, 10]
-    assert trainer.best_metrics_["rp@5"] == max(v["rp@5"] for v in trainer.validation_)
-    assert 0.0 <= trainer.best_metrics_["toy_rp@5"] <= 1.0
-    out = trainer.save(tmp_path / "frozen")
-    meta = json.loads((out / "skillx.json").read_text())
-    assert meta["skill_tower"] == "frozen" and meta["validation"]["best"] == trainer.best_metrics_
-    ranker = SemanticRanker.from_pretrained(out, taxonomy=toy_taxonomy)
-    np.testing.assert_allclose(ranker.index.embeddings, trainer.base_skill_embeddings_, atol=1e-6)
-    assert ranker.rank(["Experience with Golang."], k=1)[0][0].label == "Go"
-
-
-def test_tail_average_is_the_mean_of_the_tail_steps() -> None:
-    import torch
-
-    from skillx.training.averaging import TailAverage, tail_start_step
-
-    assert tail_start_step(10, 0.5) == 6 and tail_start_step(10, 0.01) == 10 and tail_start_step(3, 0.9) == 1
-    model = torch.nn.Embedding(3, 2)
-    model.register_buffer("ids", torch.arange(3))  # integer buffers are never averaged
-    tail = TailAverage(start_step=3)
-    for step, value in enumerate([9.0, 9.0, 1.0, 2.0, 6.0], start=1):
-        with torch.no_grad():
-            model.weight.fill_(value)
-        tail.update(model, step)
-    assert tail.n_averaged == 3
-    state = tail.state_dict(model)
-    assert torch.allclose(state["weight"], torch.full((3, 2), 3.0))  # mean of 1, 2, 6
-    assert torch.equal(state["ids"], torch.arange(3)) and torch.all(model.weight == 6.0)
-
-
-@pytest.mark.slow
-def test_trainer_average_tail_is_a_validated_candidate(toy_taxonomy: Taxonomy) -> None:
-    cfg = TrainingConfig(seed=0, max_steps=8, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0,
-                         max_seq_length=32, negatives={"taxonomy": 1}, description_anchors=False,
-                         eval_steps=4, logging_steps=1, num_threads=2, average_tail=0.5)
+@pytest.mark.slow  # ~2 minutes: ten steps with three validation passes, then ten without
+def test_trainer_validates_and_keeps_best_weights(toy_taxonomy: Taxonomy, tmp_path: Path) -> None:
+    cfg = config(seed=0, max_steps=10, batch_size=12, learning_rate=5e-5, warmup_ratio=0.0, max_seq_length=32,
+                 description_anchors=False, eval_steps=5, logging_steps=1, num_threads=2)
     trainer = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy,
                                            validation=[toy_benchmark(toy_taxonomy)])
-    steps = [(int(v["steps"]), int(v.get("averaged_steps", 0))) for v in trainer.validation_]
-    assert steps == [(0, 0), (4, 0), (8, 0), (8, 4)]  # the last candidate: mean of steps 5-8
+    assert [int(v["steps"]) for v in trainer.validation_] == [0, 5, 10]
     assert trainer.best_metrics_["rp@5"] == max(v["rp@5"] for v in trainer.validation_)
-
-
-@pytest.mark.slow
-def test_trainer_average_tail_without_validation_is_the_result(toy_taxonomy: Taxonomy) -> None:
-    import torch
-
-    def weights(average_tail: float) -> dict[str, torch.Tensor]:
-        cfg = TrainingConfig(seed=0, max_steps=4, batch_size=12, learning_rate=1e-4, warmup_ratio=0.0,
-                             max_seq_length=32, negatives={}, description_anchors=False, num_threads=2,
-                             average_tail=average_tail)
-        trainer = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy)
-        return {k: v.clone() for k, v in trainer.model_.state_dict().items() if v.is_floating_point()}
-
-    last = weights(0.0)
-    one_step_mean = weights(0.25)  # the mean of the last step alone is the last step
-    two_step_mean = weights(0.5)
-    assert all(torch.allclose(last[k], one_step_mean[k]) for k in last)
-    assert not all(torch.allclose(last[k], two_step_mean[k]) for k in last)
+    assert 0.0 <= trainer.best_metrics_["toy_rp@5"] <= 1.0 and len(trainer.history_) == 10
+    out = trainer.save(tmp_path / "model")
+    meta = json.loads((out / "skillx.json").read_text())
+    assert meta["validation"]["best"] == trainer.best_metrics_
+    assert meta["training"]["config"]["optim"]["eval_steps"] == 5
+    # validation passes leave the training's random stream alone: the same losses without them
+    plain = SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=6), toy_taxonomy)
+    assert plain.history_ == trainer.history_ and plain.validation_ == [] and plain.best_metrics_ is None
 
 
 def test_length_grouped_batches_cover_rows_once_without_repeated_positive() -> None:
@@ -496,32 +508,3 @@ def test_cli_train_with_benchmark_stores_fusion(toy_taxonomy: Taxonomy, toy_taxo
         extractor = skillx.load(out, taxonomy=toy_taxonomy)
     assert extractor.fusion == params
     assert "no fusion calibration" not in caplog.text
-
-
-@pytest.mark.slow  # ~15 s: one training step and a model save
-def test_cli_train_takes_literal_and_pseudo_pairs_files(toy_taxonomy: Taxonomy, toy_taxonomy_dir: Path,
-                                                        tmp_path: Path) -> None:
-    """`skillx train LITERAL PSEUDO`: both files are used, pseudo rows counted apart."""
-    from typer.testing import CliRunner
-
-    from skillx.cli import app
-    from skillx.supervision.pseudo import as_pair_rows
-
-    literal = tmp_path / "pairs.parquet"
-    make_pairs(toy_taxonomy, per_skill=2).to_parquet(literal)
-    comm = toy_taxonomy.find("communication")[0].uri
-    chosen = pd.DataFrame({"sentence": ["You like talking to people all day long."], "uri": [comm],
-                           "source": ["ads"], "line_no": [7]})
-    pseudo = tmp_path / "pseudo.parquet"
-    as_pair_rows(chosen).to_parquet(pseudo)
-    config = tmp_path / "config.json"
-    small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
-    out = tmp_path / "model"
-    result = CliRunner().invoke(app, [
-        "train", str(literal), str(pseudo), "--output", str(out), "--config", str(config),
-        "--taxonomy", str(toy_taxonomy_dir), "--max-steps", "1",
-    ])
-    assert result.exit_code == 0, result.output
-    assert "pseudo 1," in result.output
-    data = json.loads((out / "skillx.json").read_text())["training"]
-    assert data["steps"] == 1 and data["data"]["pseudo_rows"] == 1

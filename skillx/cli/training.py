@@ -20,8 +20,8 @@ def register(app: typer.Typer) -> None:
         pairs: Annotated[
             list[Path],
             typer.Argument(
-                help="Pairs file(s) from `skillx build-pairs` or `skillx pseudo-label` "
-                "(.parquet/.tsv/.jsonl); several files are concatenated."
+                help="Pairs file(s) from `skillx build-pairs` (.parquet/.tsv/.jsonl); several files "
+                "are concatenated."
             ),
         ],
         output: Annotated[
@@ -70,15 +70,11 @@ def register(app: typer.Typer) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
         cfg = TrainingConfig.from_json(config) if config is not None else TrainingConfig()
-        overrides = {
-            "max_steps": max_steps,
-            "time_budget_s": time_budget,
-            "seed": seed,
-            "base_model": base_model,
-            "eval_steps": eval_steps,
-        }
-        cfg = TrainingConfig.from_dict(
-            {**cfg.to_dict(), **{k: v for k, v in overrides.items() if v is not None}}
+        top = {"seed": seed, "base_model": base_model}
+        optim = {"max_steps": max_steps, "time_budget_s": time_budget, "eval_steps": eval_steps}
+        cfg = cfg.with_options(
+            **{k: v for k, v in top.items() if v is not None},
+            optim={k: v for k, v in optim.items() if v is not None},
         )
         # bad pairs fail here, before the taxonomy and model load
         frames = [read_pairs(path) for path in pairs]
@@ -89,9 +85,7 @@ def register(app: typer.Typer) -> None:
         target = trainer.save(output)
         stats = trainer.stats_
         typer.echo(
-            f"rows {stats.rows} (corpus {stats.corpus_rows}, pseudo {stats.pseudo_rows}, "
-            f"descriptions {stats.description_rows}, "
-            f"labels {stats.label_rows}; "
+            f"rows {stats.rows} (corpus {stats.corpus_rows}, descriptions {stats.description_rows}; "
             f"{stats.unknown_uri_pairs} pairs with unknown URIs skipped), steps {trainer.steps_}, "
             f"{trainer.pairs_per_second_:.1f} pairs/s"
         )

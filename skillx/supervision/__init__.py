@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from skillx.supervision.pairs import PAIR_COLUMNS, build_pairs, stats_path
-from skillx.supervision.pseudo import PseudoStats, build_pseudo_pairs
 from skillx.supervision.stats import PairStats
 
-__all__ = ["PAIR_COLUMNS", "PairStats", "PseudoStats", "build_pairs", "build_pseudo_pairs", "stats_path"]
+__all__ = ["PAIR_COLUMNS", "PairStats", "build_pairs", "stats_path"]

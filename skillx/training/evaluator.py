@@ -1,34 +1,48 @@
-"""A sentence-transformers evaluator that ranks all skills for benchmark sentences (RP@K, MRR)."""
+"""`SkillIndexEvaluator`: the checkpoint-selection evaluator, ranking exactly as the saved model does."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
+from sentence_transformers.sentence_transformer.evaluation import SentenceEvaluator
 
 from skillx.encoder import encode
-from skillx.training.rows import skill_text
+from skillx.evaluation import evaluate_rankings
+from skillx.index import SkillIndex
 
 if TYPE_CHECKING:
     from skillx.taxonomy import Taxonomy
 
+# fingerprint recorded on the in-memory index; it is never saved, so it only has to be honest
+_IN_TRAINING = "skillx-training-in-progress"
 
-class BenchmarkEvaluator(BaseEvaluator):
-    """Rank every skill of `taxonomy` for each benchmark sentence and score the rankings.
 
-    Used during training to pick the best checkpoint. Metrics per benchmark are prefixed with
-    its lower-cased name (``tech_rp@5``); ``rp@5`` is their mean and the primary metric.
+class SkillIndexEvaluator(SentenceEvaluator):
+    """Rank every skill for each benchmark sentence through a `SkillIndex`, score with RP@K and MRR.
+
+    At each call the skill index is rebuilt in memory with the model being trained, with the
+    skill-text mode and aggregation the saved model will use, and all skills are ranked with
+    it (`SkillIndex.top_k` over the whole taxonomy); `skillx.evaluation.evaluate_rankings`
+    scores the rankings. So the checkpoint is chosen on the ranker users get, including modes
+    with several texts per skill (``preferred+alt``).
+
+    Metrics per benchmark are prefixed with its lower-cased name (``tech_rp@5``); ``rp@5`` is
+    their mean and the primary metric. Pass it to `SentenceTransformerTrainer(evaluator=...)`.
 
     Args:
         benchmarks: Objects with ``name``, ``sentences`` (list of str) and ``gold`` (list of
             sets of skill URIs), e.g. from `skillx.evaluation.load_benchmark`.
         taxonomy: The skills to rank.
-        skill_text: How skills are written (must match training).
-        skill_embeddings: Fixed skill embeddings (frozen skill tower); None re-encodes the skill
-            texts with the model at every evaluation.
+        skill_text: Skill-text mode of the index (as saved with the model).
+        aggregation: How the scores of several texts of a skill combine (``max`` or ``mean``).
         batch_size: Encoding batch size.
+
+    Attributes:
+        history: The metrics of every call, in order.
+        seconds: Wall time spent in calls so far.
     """
 
     def __init__(
@@ -37,38 +51,44 @@ class BenchmarkEvaluator(BaseEvaluator):
         taxonomy: Taxonomy,
         *,
         skill_text: str = "preferred",
-        skill_embeddings: np.ndarray | None = None,
+        aggregation: str = "max",
         batch_size: int = 128,
     ) -> None:
         super().__init__()
         self.benchmarks = list(benchmarks)
         self.taxonomy = taxonomy
         self.skill_text = skill_text
-        self.skill_embeddings = skill_embeddings
+        self.aggregation = aggregation
         self.batch_size = batch_size
         self.primary_metric = "rp@5"
+        self.greater_is_better = True
         self.history: list[dict[str, float]] = []
+        self.seconds = 0.0
 
-    def skill_matrix(self, model: Any) -> np.ndarray:
-        """The skill embeddings used for ranking (fixed ones, or freshly encoded)."""
-        if self.skill_embeddings is not None:
-            return self.skill_embeddings
-        texts = [skill_text(s, self.skill_text) for s in self.taxonomy]
-        return encode(model, texts, batch_size=self.batch_size, show_progress=False)
+    def build_index(self, model: Any) -> SkillIndex:
+        """The skill index of `model` (in memory, never saved)."""
+        return SkillIndex.build(
+            self.taxonomy,
+            model,
+            skill_text=self.skill_text,
+            aggregation=self.aggregation,
+            batch_size=self.batch_size,
+            show_progress=False,
+            model_fingerprint=_IN_TRAINING,
+        )
 
     def __call__(
-        self, model: Any, output_path: str | None = None, epoch: int = -1, steps: int = -1
+        self, model: Any, output_path: str | None = None, epoch: float = -1, steps: int = -1
     ) -> dict[str, float]:
-        from skillx.evaluation import evaluate_rankings
-
-        skills = self.skill_matrix(model)
+        t0 = time.perf_counter()
+        index = self.build_index(model)
         uris = self.taxonomy.uris
         metrics: dict[str, float] = {}
         primary: list[float] = []
         for bench in self.benchmarks:
             queries = encode(model, list(bench.sentences), batch_size=self.batch_size, show_progress=False)
-            scores = queries @ skills.T
-            top = np.argsort(-scores, axis=1, kind="stable")  # full ranking: exact MRR and MAP
+            # every skill ranked (exact MRR and MAP), all queries in one block
+            top, _ = index.top_k(queries, index.n_skills, chunk_size=max(1, len(queries)))
             rankings = [[uris[int(j)] for j in row] for row in top]
             result = evaluate_rankings(rankings, bench.gold)
             name = str(bench.name).lower()
@@ -77,6 +97,6 @@ class BenchmarkEvaluator(BaseEvaluator):
             primary.append(float(result["rp@5"]))
         metrics["rp@5"] = float(np.mean(primary)) if primary else 0.0
         metrics["steps"] = float(steps)
-        self.history.append(metrics)
+        self.history.append(dict(metrics))  # a copy: the trainer renames the returned keys in place
+        self.seconds += time.perf_counter() - t0
         return metrics
-

@@ -1,19 +1,15 @@
-"""Training rows from distant-supervision pairs: balancing, masking, self-supervision, negatives.
+"""Training rows from distant-supervision pairs: balancing, description anchors, negatives.
 
 A *pair* is one literal match of a skill in a corpus sentence (the pairs file written by
 ``skillx build-pairs``). A *row* is what the trainer consumes::
 
-    anchor        the sentence (mention optionally masked) or a skill description
+    anchor        the sentence, or a skill description
     positive      the skill written as text (see `skill_text`)
     negative_1..n skills that the sentence does not mention, one column per drawn negative
-    positive_uri  URI of the positive skill (used by the frozen-skill-tower loss)
+    positive_uri  URI of the positive skill
     matched_uris  every skill literally matched in the anchor's sentence (positive included;
-                  empty for description and label rows): never negatives of that row
-    origin        "corpus", "pseudo", "description" or "label"
-
-Pairs whose ``label_kind`` is ``"pseudo"`` (sentences labelled by a trained model, see
-`skillx.supervision.pseudo`) are balanced apart from the literal ones, so they add to the
-per-skill cap instead of displacing literal pairs.
+                  empty for description rows): never negatives of that row
+    origin        "corpus" or "description"
 """
 
 from __future__ import annotations
@@ -30,7 +26,7 @@ from skillx.negatives import SamplerMix
 
 if TYPE_CHECKING:
     from skillx.taxonomy import Skill, Taxonomy
-    from skillx.training.config import TrainingConfig
+    from skillx.training.config import RowConfig, TrainingConfig
 
 REQUIRED_COLUMNS = ("sentence", "uri")
 
@@ -49,15 +45,12 @@ class RowStats:
     capped_by_max_rows: int = 0
     corpus_rows: int = 0
     description_rows: int = 0
-    label_rows: int = 0
-    pseudo_rows: int = 0
-    masked_rows: int = 0
     skills_covered: int = 0
     negatives_filled_randomly: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
-        return self.corpus_rows + self.pseudo_rows + self.description_rows + self.label_rows
+        return self.corpus_rows + self.description_rows
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -116,7 +109,7 @@ def read_pairs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise InputError(
             f"The pairs table lacks column(s) {missing}; it has {list(frame.columns)}. "
-            "Pairs need at least 'sentence' and 'uri' (plus 'start'/'end' for mention masking)."
+            "Pairs need at least 'sentence' and 'uri' (write them with `skillx build-pairs`)."
         )
     if len(frame) == 0:
         raise InputError(
@@ -125,9 +118,9 @@ def read_pairs(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def balance_pairs(frame: pd.DataFrame, config: TrainingConfig, stats: RowStats) -> pd.DataFrame:
+def balance_pairs(frame: pd.DataFrame, config: RowConfig, stats: RowStats, *, seed: int) -> pd.DataFrame:
     """Shuffle (seeded), drop duplicates, and cap pairs per surface form, per skill and in total."""
-    rng = np.random.default_rng(config.seed)
+    rng = np.random.default_rng(seed)
     frame = frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
     before = len(frame)
     frame = frame.drop_duplicates(subset=["sentence", "uri"], keep="first").reset_index(drop=True)
@@ -151,37 +144,6 @@ def balance_pairs(frame: pd.DataFrame, config: TrainingConfig, stats: RowStats) 
     return frame
 
 
-def mask_mention(sentence: str, start: int, end: int, token: str) -> str:
-    """`sentence` with the characters ``[start, end)`` replaced by `token` (unchanged if invalid)."""
-    if not (0 <= start < end <= len(sentence)):
-        return sentence
-    return f"{sentence[:start]}{token}{sentence[end:]}"
-
-
-def label_anchor_pairs(taxonomy: Taxonomy, per_skill: int, rng: np.random.Generator) -> list[tuple[str, str]]:
-    """Up to `per_skill` (uri, alternative label) pairs per skill, drawn with `rng`.
-
-    A label that several skills share (after case folding) says nothing about which one is
-    meant, so it is skipped; so is an alternative label equal to the preferred one.
-    """
-    def key(label: str) -> str:
-        return label.strip().casefold()
-
-    owners: dict[str, set[str]] = {}
-    for skill in taxonomy:
-        for label in skill.labels:
-            owners.setdefault(key(label), set()).add(skill.uri)
-    out: list[tuple[str, str]] = []
-    for skill in taxonomy:
-        preferred = key(skill.preferred_label)
-        alternatives = dict.fromkeys(label.strip() for label in skill.alt_labels)
-        usable = [a for a in alternatives if a and key(a) != preferred and len(owners[key(a)]) == 1]
-        if len(usable) > per_skill:
-            usable = [usable[int(i)] for i in np.sort(rng.choice(len(usable), per_skill, replace=False))]
-        out.extend((skill.uri, label) for label in usable)
-    return out
-
-
 def build_rows(
     pairs: str | Path | pd.DataFrame,
     taxonomy: Taxonomy,
@@ -193,18 +155,15 @@ def build_rows(
     """Turn distant-supervision pairs into training rows.
 
     Steps: read and check the pairs; drop (and count) pairs whose URI is not in `taxonomy`;
-    drop ambiguous pairs if configured; balance (`balance_pairs`); mask mentions with
-    probability ``config.mask_mentions`` (only for skills with at least ``config.mask_min_pairs``
-    pairs, if set); add one description row per skill if configured;
-    draw ``config.negatives`` per row, never drawing the positive or any skill literally
-    matched in the same sentence.
+    drop ambiguous pairs if configured; balance (`balance_pairs`); add one description row
+    per skill if configured; draw ``config.rows.negatives`` per row, never drawing the
+    positive or any skill literally matched in the same sentence.
 
     Args:
         pairs: Pairs file path or DataFrame with at least ``sentence`` and ``uri`` columns
-            (``start``/``end`` character offsets of the mention in the sentence for masking;
-            ``surface_form`` for the per-form cap; ``ambiguous`` for `drop_ambiguous`).
+            (``surface_form`` for the per-form cap; ``ambiguous`` for `drop_ambiguous`).
         taxonomy: The skills the URIs refer to.
-        config: The run's options.
+        config: The run's options (``rows``, ``seed`` and ``skill_text`` are used).
         encoder: Encoder for the ``similar`` sampler.
         skill_embeddings: Precomputed normalised skill embeddings (taxonomy order) for ``similar``.
 
@@ -215,6 +174,7 @@ def build_rows(
     Raises:
         InputError: Empty pairs, missing columns, or no pair left whose URI is in the taxonomy.
     """
+    rc = config.rows
     frame = read_pairs(pairs)
     stats = RowStats(pairs_in=len(frame))
     frame = frame[frame["sentence"].notna() & frame["uri"].notna()]
@@ -231,41 +191,23 @@ def build_rows(
         )
     # every skill matched in a sentence: none of them may be a negative for that sentence
     matched_in_sentence = frame.groupby("sentence", sort=False)["uri"].agg(lambda s: list(dict.fromkeys(s)))
-    if config.drop_ambiguous and "ambiguous" in frame.columns:
+    if rc.drop_ambiguous and "ambiguous" in frame.columns:
         ambiguous = frame["ambiguous"].fillna(False).astype(bool)
         stats.ambiguous_dropped = int(ambiguous.sum())
         frame = frame[~ambiguous]
-    pairs_per_skill = frame["uri"].value_counts()  # before the caps: how often the corpus names it
-    pseudo = frame["label_kind"].eq("pseudo") if "label_kind" in frame.columns else None
-    if pseudo is not None and pseudo.any():
-        literal = balance_pairs(frame[~pseudo].reset_index(drop=True), config, stats)
-        labelled = balance_pairs(frame[pseudo].reset_index(drop=True), config, stats)
-        frame = pd.concat([literal, labelled], ignore_index=True)
-        stats.pseudo_rows = len(labelled)
-    else:
-        frame = balance_pairs(frame.reset_index(drop=True), config, stats)
+    frame = balance_pairs(frame.reset_index(drop=True), rc, stats, seed=config.seed)
 
     rng = np.random.default_rng(config.seed + 1)
     anchors = frame["sentence"].tolist()
-    if config.mask_mentions > 0 and {"start", "end"} <= set(frame.columns):
-        draws = rng.random(len(frame)) < config.mask_mentions
-        if config.mask_min_pairs > 0:  # only skills the corpus names often enough to spare the label
-            draws &= frame["uri"].map(pairs_per_skill).to_numpy() >= config.mask_min_pairs
-        starts = frame["start"].to_numpy()
-        ends = frame["end"].to_numpy()
-        for i in np.flatnonzero(draws):
-            masked = mask_mention(anchors[i], int(starts[i]), int(ends[i]), config.mask_token)
-            stats.masked_rows += masked != anchors[i]
-            anchors[i] = masked
     uris = frame["uri"].tolist()
     excludes = [matched_in_sentence.get(s, []) for s in frame["sentence"].tolist()]
-    origins = ["corpus"] * (len(anchors) - stats.pseudo_rows) + ["pseudo"] * stats.pseudo_rows
-    stats.corpus_rows = len(anchors) - stats.pseudo_rows
+    origins = ["corpus"] * len(anchors)
+    stats.corpus_rows = len(anchors)
 
-    if config.description_anchors:
+    if rc.description_anchors:
         described = [s for s in taxonomy if s.description.strip()]
-        if config.max_description_rows > 0 and len(described) > config.max_description_rows:
-            pick = np.sort(rng.choice(len(described), config.max_description_rows, replace=False))
+        if rc.max_description_rows > 0 and len(described) > rc.max_description_rows:
+            pick = np.sort(rng.choice(len(described), rc.max_description_rows, replace=False))
             described = [described[int(i)] for i in pick]
         for skill in described:
             anchors.append(skill.description.strip())
@@ -274,21 +216,13 @@ def build_rows(
             origins.append("description")
         stats.description_rows = len(described)
 
-    if config.label_anchors > 0:
-        for uri, label in label_anchor_pairs(taxonomy, config.label_anchors, rng):
-            anchors.append(label)
-            uris.append(uri)
-            excludes.append([])
-            origins.append("label")
-        stats.label_rows = len(anchors) - stats.corpus_rows - stats.pseudo_rows - stats.description_rows
-
     texts = {uri: skill_text(taxonomy[uri], config.skill_text) for uri in dict.fromkeys(uris)}
     rows: dict[str, list[Any]] = {
         "anchor": anchors,
         "positive": [texts[u] for u in uris],
     }
-    if config.n_negatives > 0 and not config.frozen_skill_tower:
-        mix = SamplerMix(config.negatives, options=config.sampler_options)
+    if rc.n_negatives > 0:
+        mix = SamplerMix(rc.negatives, options=rc.sampler_options)
         mix.fit(taxonomy, encoder=encoder, skill_embeddings=skill_embeddings)
         mix.prepare(anchors)
         neg_rng = np.random.default_rng(config.seed + 2)
