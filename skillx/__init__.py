@@ -44,7 +44,7 @@ if TYPE_CHECKING:
         write_skos,
     )
     from skillx.text import Sentence, clean_text, segment
-    from skillx.training import SkillEncoderTrainer, TrainingConfig, train
+    from skillx.training import OptimConfig, RowConfig, SkillEncoderTrainer, TrainingConfig, train
 
 # Public name -> module that defines it; imported on first attribute access.
 _LAZY: dict[str, str] = {
@@ -79,6 +79,8 @@ _LAZY: dict[str, str] = {
     "build_pairs": "skillx.supervision",
     "train": "skillx.training",
     "TrainingConfig": "skillx.training",
+    "RowConfig": "skillx.training",
+    "OptimConfig": "skillx.training",
     "SkillEncoderTrainer": "skillx.training",
     "get_sampler": "skillx.negatives",
     "register_sampler": "skillx.negatives",
@@ -116,7 +118,9 @@ __all__ = [
     "LiteralMatcher",
     "MatchSource",
     "NegativeSampler",
+    "OptimConfig",
     "PairStats",
+    "RowConfig",
     "SemanticRanker",
     "Sentence",
     "SentenceSkills",
