@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 # Public names imported on first use, so `import skillx` stays light (no torch, no spaCy).
 _LAZY: dict[str, str] = {
-    "load": "skillx.extractor",
+    "load": "skillx.loading",
     "SkillExtractor": "skillx.extractor",
     "SentenceSkills": "skillx.documents",
     "DocumentSkill": "skillx.documents",
