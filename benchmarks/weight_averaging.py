@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     taxonomy = skillx.load_taxonomy(args.esco)
     encoder = load_encoder(first_model / MODEL_SUBDIR)
     encoder.load_state_dict(state)
-    if (read_model_meta(first_model) or {}).get("skill_tower") == "trained":
+    meta = read_model_meta(first_model)
+    if meta is not None and meta.skill_tower == "trained":
         index = SkillIndex.build(taxonomy, encoder)  # the skill tower was averaged too
     else:
         index = SemanticRanker.from_pretrained(first_model, taxonomy=taxonomy).index

@@ -264,14 +264,14 @@ def test_load_turns_on_clause_scoring_on_request(toy_taxonomy_dir):
 
 def test_load_prefers_an_installed_default_model(toy_taxonomy_dir, tmp_path, monkeypatch):
     from skillx.encoder import default_model_path
-    from skillx.model_dir import write_model_meta
+    from skillx.model_dir import ModelMeta, write_model_meta
 
     cache = tmp_path / "cache"
     model_dir = cache / "models" / "default"
     model_dir.mkdir(parents=True)
     (model_dir / "model").symlink_to(default_model_path(), target_is_directory=True)
     fusion = FusionParams(literal_boost=0.1, slope=8.0, intercept=-4.0, threshold=0.25)
-    write_model_meta(model_dir, {"skill_text": "preferred", "fusion": fusion.to_dict()})
+    write_model_meta(model_dir, ModelMeta(skill_text="preferred", fusion=fusion))
     monkeypatch.setenv("SKILLX_CACHE_DIR", str(cache))
     extractor = skillx.load(taxonomy=toy_taxonomy_dir)
     assert "installed default model" in extractor.model_name
