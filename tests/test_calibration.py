@@ -130,3 +130,33 @@ def test_fit_model_fusion_refuses_a_folder_that_is_no_model_dir(tmp_path):
         fit_model_fusion(tmp_path, ["v.csv"])
     with pytest.raises(ModelError, match="skillx train --out"):
         store_model_fusion(tmp_path, FusionParams())
+
+
+def test_fit_model_fusion_stores_the_fit_in_the_model_meta(tmp_path, toy_taxonomy_dir, caplog):
+    import logging
+
+    import skillx
+    from skillx.encoder import default_model_path
+
+    model = tmp_path / "model-dir"
+    model.mkdir()
+    (model / "model").symlink_to(default_model_path(), target_is_directory=True)
+    write_model_meta(model, ModelMeta(skill_text="preferred", validation={"best": {"rp@5": 0.5}}))
+    bench = tmp_path / "toy_validation_annotations.csv"
+    rows = [
+        ("Strong Python skills", "Python (computer programming)"),
+        ("You keep patient records up to date", "maintain patient records"),
+        ("Serving drinks at the bar", "serve beverages"),
+        ("Experience with SQL databases", "SQL"),
+        ("You give first aid when needed", "provide first aid"),
+        ("We offer a competitive salary", "LABEL NOT PRESENT"),
+    ]
+    bench.write_text("sentence,span,sub_span,label\n" + "".join(f"{s},x,,{lab}\n" for s, lab in rows))
+    params = fit_model_fusion(model, [bench], taxonomy=toy_taxonomy_dir)
+    meta = read_model_meta(model)
+    assert meta is not None and meta.fusion == params
+    assert meta.validation == {"best": {"rp@5": 0.5}} and meta.skill_text == "preferred"
+    assert params.metrics["n_sentences"] == 6 and params.fitted_on == bench.name
+    with caplog.at_level(logging.WARNING, logger="skillx"):
+        assert skillx.load(model, taxonomy=toy_taxonomy_dir).fusion == params
+    assert "no fusion calibration" not in caplog.text
