@@ -87,9 +87,9 @@ def load(
         batch_size: Sentences per encoder call.
         max_chars: Longest sentence sent to the encoder (longer ones are chunked).
         clause_margin: Turns on clause scoring of the semantic ranker with this margin
-            (`skillx.ranker.RECOMMENDED_CLAUSE_MARGIN` = 0.15; see `skillx.ranker.SemanticRanker`):
-            better rankings for sentences that list several requirements, at about half the
-            throughput. None (the default) scores whole sentences only.
+            (`skillx.ranker.RECOMMENDED_CLAUSE_MARGIN`; see `skillx.ranker.SemanticRanker`):
+            better rankings for sentences that list several requirements, at the cost of
+            encoding each clause as well. None (the default) scores whole sentences only.
 
     Returns:
         The extractor; the skill index is built on first use and cached.
