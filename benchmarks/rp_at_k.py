@@ -51,7 +51,7 @@ def semantic_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
     modes = args.skill_text
     if not modes:
         meta = read_model_meta(model) if model is not None and is_skillx_model_dir(model) else None
-        modes = [str((meta or {}).get("skill_text") or "preferred")]
+        modes = [(meta.skill_text if meta is not None else None) or "preferred"]
     rows: RankerRows = []
     for mode in modes:
         index = None
@@ -134,11 +134,12 @@ def literal_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
 
 def _model_fusion(model: str | None) -> Any:
     """The fusion fitted into a skillx model directory (`skillx train --benchmark`), else the bundled one."""
-    from skillx.fusion import default_fusion, fitted_fusion
+    from skillx.fusion import default_fusion
     from skillx.model_dir import is_skillx_model_dir, read_model_meta
 
     if model not in (None, "default") and is_skillx_model_dir(model):
-        return fitted_fusion(read_model_meta(model)) or default_fusion()
+        meta = read_model_meta(model)
+        return (meta.fusion if meta is not None else None) or default_fusion()
     return default_fusion()
 
 

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
     from skillx.corpus import TextRecord, read_texts
     from skillx.encoder import load_encoder
     from skillx.evaluation import Benchmark, evaluate, evaluate_rankings, load_benchmark
-    from skillx.extractor import SkillExtractor, load
+    from skillx.extractor import SkillExtractor
     from skillx.fusion import FusionParams
     from skillx.index import SkillIndex
+    from skillx.loading import load
     from skillx.matching import LiteralHit, LiteralMatcher
     from skillx.negatives import NegativeSampler, get_sampler, register_sampler
     from skillx.ranker import SemanticRanker
@@ -59,7 +60,7 @@ _LAZY: dict[str, str] = {
     "read_esco_csv": "skillx.taxonomy",
     "read_skos": "skillx.taxonomy",
     "write_skos": "skillx.taxonomy",
-    "load": "skillx.extractor",
+    "load": "skillx.loading",
     "SkillExtractor": "skillx.extractor",
     "MatchSource": "skillx.results",
     "SkillMatch": "skillx.results",

@@ -13,10 +13,10 @@ calibration of it::
     score = 1 / (1 + exp(-(slope * raw + intercept)))
 
 read as an estimate of the probability that the skill is one an annotator would have
-labelled for that sentence. The boost is tuned for RP@5 and the calibration fitted on the
-benchmark *validation* splits only (see ``benchmarks/rp_at_k.py --fusion --fit``); the
-parameters are plain JSON (``skillx/data/fusion_default.json`` for the bundled base encoder,
-or the ``"fusion"`` key of a model directory's ``skillx.json``), never pickled.
+labelled for that sentence. This module only applies the parameters; `skillx.calibration`
+fits them (the boost for RP@5, then the calibration) on benchmark *validation* splits only.
+They are plain JSON (``skillx/data/fusion_default.json`` for the bundled base encoder, or
+`skillx.model_dir.ModelMeta.fusion` of a trained model), never pickled.
 
 ``threshold`` is the default ``min_score``: the probability above which a skill is kept,
 chosen on validation to maximise the F1 of the kept (sentence, skill) pairs. A sentence whose
@@ -28,13 +28,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from skillx.errors import InputError, ModelError, require_extra
+from skillx.errors import InputError, ModelError
 from skillx.results import MatchSource
 
 DEFAULT_FUSION_FILE = "fusion_default.json"
@@ -168,12 +168,6 @@ def default_fusion() -> FusionParams:
     return FusionParams.load(Path(__file__).resolve().parent / "data" / DEFAULT_FUSION_FILE)
 
 
-def fitted_fusion(model_meta: Mapping[str, Any] | None) -> FusionParams | None:
-    """The fusion stored in a model's ``skillx.json`` (`skillx train --benchmark`), or None."""
-    fitted = (model_meta or {}).get("fusion")
-    return FusionParams.from_dict(fitted) if isinstance(fitted, dict) else None
-
-
 def best_evidence(evidence: Iterable[LiteralEvidence], params: FusionParams) -> dict[int, LiteralEvidence]:
     """Keep, per skill position, the strongest literal hit (first one on ties)."""
     best: dict[int, LiteralEvidence] = {}
@@ -278,131 +272,9 @@ def fuse(
     return out
 
 
-# -- fitting on validation data -----------------------------------------------------------------
+# -- ranking helper -------------------------------------------------------------------------------
 def rank_positions(raw: np.ndarray, k: int) -> list[int]:
     """Positions of the ``k`` highest raw scores, best first (ties by position)."""
     k_eff = min(k, raw.shape[0])
     top = np.argpartition(-raw, k_eff - 1)[:k_eff] if k_eff < raw.shape[0] else np.arange(raw.shape[0])
     return sorted(top.tolist(), key=lambda p: (-raw[p], p))
-
-
-def rp_at_k(ranked: Sequence[int], gold: set[int], k: int) -> float:
-    """|top-k ∩ gold| / min(k, |gold|) for one sentence."""
-    if not gold:
-        raise InputError("rp_at_k needs a non-empty gold set.")
-    return len(set(ranked[:k]) & gold) / min(k, len(gold))
-
-
-def fit_fusion(
-    semantic: np.ndarray,
-    evidence: Sequence[Sequence[LiteralEvidence]],
-    gold: Sequence[set[int]],
-    *,
-    boosts: Sequence[float] = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0),
-    ambiguous_weights: Sequence[float] = (0.0, 0.5, 1.0),
-    k: int = 5,
-    candidates: int = 10,
-    model: str = "",
-    fitted_on: str = "",
-) -> FusionParams:
-    """Tune the literal boost for RP@k, then fit the logistic calibration and the threshold.
-
-    Sentences with an empty gold set take part in the calibration as negatives only (they
-    teach the "no skill here" decision) and are left out of the RP@k used for the boost.
-
-    Args:
-        semantic: Cosine scores, shape ``(n_sentences, n_skills)``.
-        evidence: Literal hits per sentence.
-        gold: Gold skill positions per sentence (may be empty).
-        boosts: Grid of literal boosts to try.
-        ambiguous_weights: Grid of weights for ambiguous hits.
-        k: The K of the RP@K that the boost maximises.
-        candidates: How many top candidates per sentence the calibration is fitted on.
-        model: Encoder name to record.
-        fitted_on: Data set names to record.
-
-    Returns:
-        Fitted `FusionParams` with the validation metrics in ``metrics``.
-    """
-    semantic = np.asarray(semantic, dtype=np.float32)
-    if semantic.ndim != 2 or semantic.shape[0] != len(evidence) or len(evidence) != len(gold):
-        raise InputError(
-            "fit_fusion needs one row of semantic scores, one evidence list and one gold set per "
-            f"sentence; got {semantic.shape}, {len(evidence)} and {len(gold)}."
-        )
-    scored = [i for i, g in enumerate(gold) if g]
-    if not scored:
-        raise InputError("fit_fusion needs at least one sentence with a gold skill.")
-
-    best: tuple[float, float, float] | None = None  # (rp, boost, ambiguous_weight)
-    for boost in boosts:
-        for amb in ambiguous_weights if boost > 0 else (1.0,):
-            params = FusionParams(literal_boost=boost, ambiguous_weight=amb)
-            rp = float(
-                np.mean(
-                    [
-                        rp_at_k(rank_positions(fused_scores(semantic[i], evidence[i], params), k), gold[i], k)
-                        for i in scored
-                    ]
-                )
-            )
-            if best is None or rp > best[0] + 1e-12:
-                best = (rp, boost, amb)
-    assert best is not None
-    rp_best, boost, amb = best
-    params = FusionParams(literal_boost=boost, ambiguous_weight=amb)
-
-    xs: list[float] = []
-    ys: list[int] = []
-    per_sentence: list[tuple[int, list[int], np.ndarray]] = []
-    for i in range(len(gold)):
-        raw = fused_scores(semantic[i], evidence[i], params)
-        ranked = rank_positions(raw, candidates)
-        per_sentence.append((i, ranked, raw))
-        for pos in ranked:
-            xs.append(float(raw[pos]))
-            ys.append(int(pos in gold[i]))
-    slope, intercept = _fit_logistic(np.asarray(xs), np.asarray(ys))
-    params = replace(params, slope=slope, intercept=intercept)
-
-    # threshold: maximise F1 of kept (sentence, skill) pairs among the top k
-    n_gold = sum(len(g) for g in gold)
-    pairs: list[tuple[float, int]] = []
-    for i, ranked, raw in per_sentence:
-        top = ranked[:k]
-        probs = params.calibrate(raw[top]).tolist()
-        pairs.extend((float(p), int(pos in gold[i])) for pos, p in zip(top, probs, strict=True))
-    pairs.sort(key=lambda t: -t[0])
-    best_f1, threshold, tp = -1.0, 0.5, 0
-    for n_kept, (prob, hit) in enumerate(pairs, start=1):
-        tp += hit
-        f1 = 2 * tp / (n_kept + n_gold) if n_gold else 0.0
-        if f1 > best_f1:
-            best_f1, threshold = f1, prob
-    return replace(
-        params,
-        threshold=round(float(threshold), 4),
-        model=model,
-        fitted_on=fitted_on,
-        metrics={
-            f"rp@{k}": round(rp_best, 4),
-            "f1_at_threshold": round(best_f1, 4),
-            "n_sentences": len(gold),
-            "n_scored_sentences": len(scored),
-        },
-    )
-
-
-def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """One-feature logistic regression (Platt scaling); returns (slope, intercept)."""
-    if y.min() == y.max():
-        raise InputError("Calibration needs both correct and wrong candidates; got only one kind.")
-    require_extra("train", "sklearn")
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=1e4, max_iter=1000)
-    model.fit(x.reshape(-1, 1), y)
-    slope = float(model.coef_[0, 0])
-    if slope <= 0:
-        raise InputError("Calibration found no positive link between fused score and correctness.")
-    return round(slope, 6), round(float(model.intercept_[0]), 6)

@@ -172,8 +172,8 @@ class SemanticRanker:
         fingerprint = model_fingerprint(encoder)
         index: SkillIndex | None = None
         if model is not None and is_skillx_model_dir(model):
-            meta = read_model_meta(model) or {}
-            skill_text = skill_text or str(meta.get("skill_text") or "preferred")
+            meta = read_model_meta(model)
+            skill_text = skill_text or (meta.skill_text if meta is not None else None) or "preferred"
             try:
                 index = SkillIndex.load(
                     Path(model).expanduser() / INDEX_SUBDIR,

@@ -171,7 +171,7 @@ class SkillxComponent:
     def extractor(self) -> SkillExtractor:
         """The `SkillExtractor`, loaded on first use."""
         if self._extractor is None:
-            from skillx.extractor import load
+            from skillx.loading import load
 
             self._extractor = load(
                 self.model,

@@ -186,14 +186,16 @@ def test_extract_streams_in_batches(runner, toy_extractor, tmp_path, monkeypatch
 
 
 def test_models_lists_installed_models(tmp_path, monkeypatch):
-    from skillx.model_dir import write_model_meta
+    from skillx.model_dir import ModelMeta, TaxonomyRef, write_model_meta
 
     monkeypatch.setenv("SKILLX_CACHE_DIR", str(tmp_path))
     empty = CliRunner().invoke(app, ["models"])
     assert empty.exit_code == 0 and "No models installed" in empty.stdout
     model = tmp_path / "models" / "default"
     (model / "model").mkdir(parents=True)
-    write_model_meta(model, {"skill_text": "preferred", "taxonomy": {"name": "ESCO", "version": "1.1.0"}})
+    write_model_meta(
+        model, ModelMeta(skill_text="preferred", taxonomy=TaxonomyRef(name="ESCO", version="1.1.0"))
+    )
     listed = CliRunner().invoke(app, ["models", "--json"])
     assert listed.exit_code == 0
     (entry,) = json.loads(listed.stdout)

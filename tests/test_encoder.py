@@ -19,7 +19,7 @@ from skillx.encoder import (
     resolve_model_path,
 )
 from skillx.errors import ModelError
-from skillx.model_dir import is_skillx_model_dir, read_model_meta, write_model_meta
+from skillx.model_dir import ModelMeta, TaxonomyRef, is_skillx_model_dir, read_model_meta, write_model_meta
 
 
 @pytest.fixture(scope="module")
@@ -106,24 +106,14 @@ def test_skillx_model_dir_loads_its_model_subfolder(tmp_path: Path, model_copy: 
     root = tmp_path / "skillx-model"
     shutil.copytree(model_copy, root / "model")
     assert not is_skillx_model_dir(root)
-    write_model_meta(root, {"skill_text": "preferred+alt", "taxonomy": {"name": "ESCO"}})
+    write_model_meta(root, ModelMeta(skill_text="preferred+alt", taxonomy=TaxonomyRef(name="ESCO")))
     assert is_skillx_model_dir(root)
     assert resolve_model_path(root) == root / "model"
-    assert read_model_meta(root) == {"skill_text": "preferred+alt", "taxonomy": {"name": "ESCO"}}
+    meta = read_model_meta(root)
+    assert meta is not None and meta.skill_text == "preferred+alt"
+    assert meta.taxonomy == TaxonomyRef(name="ESCO")
     encoder = load_encoder(root)
     assert model_fingerprint(encoder) == encoder_fingerprint(model_copy)
-
-
-def test_model_meta_errors(tmp_path: Path) -> None:
-    assert read_model_meta(tmp_path) is None
-    (tmp_path / "skillx.json").write_text("[1, 2]")
-    with pytest.raises(ModelError, match="JSON object"):
-        read_model_meta(tmp_path)
-    (tmp_path / "skillx.json").write_text("{oops")
-    with pytest.raises(ModelError, match="not valid JSON"):
-        read_model_meta(tmp_path)
-    with pytest.raises(ModelError, match="JSON-serialisable"):
-        write_model_meta(tmp_path, {"path": tmp_path})
 
 
 def test_num_threads_is_applied_only_when_asked() -> None:

@@ -60,6 +60,22 @@ def test_evaluate_rankings_averages_over_sentences() -> None:
     assert set(evaluate_rankings(rankings, gold)) == {"rp@1", "rp@5", "rp@10", "mrr", "map"}
 
 
+@pytest.mark.parametrize(("ranking", "gold", "rp", "rr", "ap"), CASES)
+def test_metrics_on_skill_positions_match_the_uri_cases(ranking, gold, rp, rr, ap) -> None:
+    """The fusion fit ranks skill positions (ints): the same RP@K must hold for them."""
+    code = {uri: i for i, uri in enumerate("abcdxy")}
+    positions, gold_positions = [code[u] for u in ranking], {code[u] for u in gold}
+    for k, expected in rp.items():
+        assert r_precision_at_k(positions, gold_positions, k) == pytest.approx(expected)
+    assert reciprocal_rank(positions, gold_positions) == pytest.approx(rr)
+    assert average_precision(positions, gold_positions) == pytest.approx(ap)
+
+
+def test_r_precision_at_k_refuses_an_empty_gold_set() -> None:
+    with pytest.raises(InputError, match="non-empty gold set"):
+        r_precision_at_k([1, 2], set(), 1)
+
+
 def test_repeated_uris_count_once_at_their_first_rank() -> None:
     assert r_precision_at_k(["a", "a", "b"], {"a", "b"}, 2) == 1.0
     assert average_precision(["a", "a", "b"], {"a", "b"}) == 1.0

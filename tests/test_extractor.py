@@ -264,14 +264,14 @@ def test_load_turns_on_clause_scoring_on_request(toy_taxonomy_dir):
 
 def test_load_prefers_an_installed_default_model(toy_taxonomy_dir, tmp_path, monkeypatch):
     from skillx.encoder import default_model_path
-    from skillx.model_dir import write_model_meta
+    from skillx.model_dir import ModelMeta, write_model_meta
 
     cache = tmp_path / "cache"
     model_dir = cache / "models" / "default"
     model_dir.mkdir(parents=True)
     (model_dir / "model").symlink_to(default_model_path(), target_is_directory=True)
     fusion = FusionParams(literal_boost=0.1, slope=8.0, intercept=-4.0, threshold=0.25)
-    write_model_meta(model_dir, {"skill_text": "preferred", "fusion": fusion.to_dict()})
+    write_model_meta(model_dir, ModelMeta(skill_text="preferred", fusion=fusion))
     monkeypatch.setenv("SKILLX_CACHE_DIR", str(cache))
     extractor = skillx.load(taxonomy=toy_taxonomy_dir)
     assert "installed default model" in extractor.model_name
@@ -309,3 +309,29 @@ def test_full_esco_finds_obvious_skills_in_the_sample_ad(esco_dir):
     salary = [r for r in doc.sentences if r.text.startswith("We offer a competitive salary")]
     assert salary and salary[0].skills == ()
     assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+def test_load_lives_in_skillx_loading():
+    import skillx.extractor
+    import skillx.loading
+
+    assert skillx.load is skillx.loading.load
+    assert not hasattr(skillx.extractor, "load")  # the extractor module holds SkillExtractor only
+
+
+def test_load_reads_taxonomy_version_and_language_from_the_model_meta(tmp_path, monkeypatch):
+    from skillx.loading import _resolve_taxonomy
+    from skillx.model_dir import ModelMeta, TaxonomyRef
+
+    seen = {}
+
+    def fake_load_taxonomy(path, *, esco_version, language):
+        seen.update(path=path, version=esco_version, language=language)
+        return "taxonomy"
+
+    monkeypatch.setattr("skillx.taxonomy.locate.load_taxonomy", fake_load_taxonomy)
+    meta = ModelMeta(taxonomy=TaxonomyRef(name="ESCO", version="1.2.0", language="de"))
+    assert _resolve_taxonomy(None, esco_version="1.1.0", language="en", meta=meta) == "taxonomy"
+    assert seen == {"path": None, "version": "1.2.0", "language": "de"}
+    _resolve_taxonomy(tmp_path, esco_version="1.1.0", language="en", meta=meta)  # explicit files: as asked
+    assert seen == {"path": tmp_path, "version": "1.1.0", "language": "en"}

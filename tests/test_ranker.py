@@ -12,7 +12,7 @@ import pytest
 from skillx.encoder import default_model_path, load_encoder
 from skillx.errors import InputError, TaxonomyError
 from skillx.index import SkillIndex
-from skillx.model_dir import write_model_meta
+from skillx.model_dir import ModelMeta, TaxonomyRef, write_model_meta
 from skillx.ranker import RECOMMENDED_CLAUSE_MARGIN, SemanticRanker
 from skillx.results import SkillMatch
 from skillx.taxonomy import Taxonomy
@@ -122,7 +122,7 @@ def _no_build(*args, **kwargs):
 
 def _skillx_dir(root: Path, skill_text: str) -> Path:
     shutil.copytree(default_model_path(), root / "model")
-    write_model_meta(root, {"skill_text": skill_text, "taxonomy": {"name": "toy"}})
+    write_model_meta(root, ModelMeta(skill_text=skill_text, taxonomy=TaxonomyRef(name="toy")))
     return root
 
 

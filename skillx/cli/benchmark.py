@@ -98,7 +98,8 @@ def run_benchmark(
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from skillx.evaluation import evaluate, load_benchmark
-    from skillx.extractor import SkillExtractor, load
+    from skillx.extractor import SkillExtractor
+    from skillx.loading import load
 
     unknown = [m for m in modes if m not in MODES]
     if unknown:
@@ -139,9 +140,10 @@ def fit_and_store_fusion(
     Raises:
         InputError: If there is nowhere to store them (no skillx model directory, no --fusion-out).
     """
-    from skillx.calibration import fit_extractor_fusion
-    from skillx.extractor import SkillExtractor, load, resolve_model
-    from skillx.model_dir import is_skillx_model_dir, read_model_meta, write_model_meta
+    from skillx.calibration import fit_extractor_fusion, store_model_fusion
+    from skillx.extractor import SkillExtractor
+    from skillx.loading import load, resolve_model
+    from skillx.model_dir import is_skillx_model_dir
 
     model_path, _ = resolve_model(model)
     if fusion_out is None and (model_path is None or not is_skillx_model_dir(model_path)):
@@ -163,6 +165,4 @@ def fit_and_store_fusion(
     if fusion_out is not None:
         return params.save(fusion_out), fitted
     assert model_path is not None
-    meta = read_model_meta(model_path) or {}
-    meta["fusion"] = params.to_dict()
-    return write_model_meta(model_path, meta), fitted
+    return store_model_fusion(model_path, params), fitted

@@ -250,7 +250,7 @@ def build_extractor(
         hf_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover
         pass
-    from skillx.extractor import load
+    from skillx.loading import load
 
     extractor = load(
         model, taxonomy=taxonomy, esco_version=esco_version, language=language, clause_margin=clause_margin

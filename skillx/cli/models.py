@@ -8,13 +8,16 @@ from typing import Any
 import typer
 
 from skillx.cli._errors import handle_errors
+from skillx.errors import SkillxError
 
 
 def installed_models() -> list[dict[str, Any]]:
     """Skillx model directories under ``cache_dir("models")``, ``default`` first.
 
     Returns:
-        One dict per model: name, path, taxonomy, skill_text, metrics (from its ``skillx.json``).
+        One dict per model: name, path, taxonomy, skill_text, validation (the best validation
+        metrics of its training run), calibrated (whether a fusion is fitted), and ``error``
+        when its ``skillx.json`` cannot be read.
     """
     from skillx.model_dir import is_skillx_model_dir, read_model_meta
     from skillx.paths import cache_dir
@@ -24,20 +27,23 @@ def installed_models() -> list[dict[str, Any]]:
     for path in sorted(p for p in root.iterdir() if p.is_dir()):
         if not is_skillx_model_dir(path):
             continue
+        entry: dict[str, Any] = {"name": path.name, "path": str(path)}
         try:
-            meta = read_model_meta(path) or {}
-        except Exception as exc:  # a broken skillx.json should not hide the others
-            meta = {"error": str(exc)}
-        raw_tax = meta.get("taxonomy")
-        tax: dict[str, Any] = raw_tax if isinstance(raw_tax, dict) else {}
+            meta = read_model_meta(path)
+        except SkillxError as exc:  # a broken skillx.json should not hide the others
+            found.append({**entry, "taxonomy": "", "skill_text": "", "validation": {}, "calibrated": False,
+                          "error": str(exc)})  # fmt: skip
+            continue
+        tax = meta.taxonomy if meta is not None else None
+        validation = meta.validation if meta is not None else {}
+        best = validation.get("best", validation) or {}  # no "best": an older, flat record
         found.append(
             {
-                "name": path.name,
-                "path": str(path),
-                "taxonomy": " ".join(str(tax.get(k, "")) for k in ("name", "version", "language")).strip(),
-                "skill_text": meta.get("skill_text", ""),
-                "metrics": meta.get("metrics") or meta.get("validation") or {},
-                "calibrated": isinstance(meta.get("fusion"), dict),
+                **entry,
+                "taxonomy": " ".join(x for x in (tax.name, tax.version, tax.language) if x) if tax else "",
+                "skill_text": (meta.skill_text if meta is not None else None) or "",
+                "validation": dict(best) if isinstance(best, dict) else {},
+                "calibrated": meta is not None and meta.fusion is not None,
             }
         )
     found.sort(key=lambda m: (m["name"] != "default", m["name"]))
@@ -77,7 +83,7 @@ def register(app: typer.Typer) -> None:
             table.add_column(col)
         for m in models:
             metrics = ", ".join(
-                f"{k}={v:.3f}" for k, v in m["metrics"].items() if isinstance(v, (int, float))
+                f"{k}={v:.3f}" for k, v in m["validation"].items() if isinstance(v, (int, float))
             )[:60]
             table.add_row(
                 m["name"],

@@ -94,8 +94,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"best validation: {shown}")
         typer.echo(f"model written to {target}")
         if benchmark:
+            from skillx.calibration import fit_model_fusion
             from skillx.errors import SkillxError
-            from skillx.training.calibration import fit_model_fusion
 
             try:
                 params = fit_model_fusion(target, benchmark, taxonomy=tax)

@@ -8,20 +8,26 @@ Definitions (per sentence, then averaged over sentences):
 
 A ranking may be shorter than K (a literal-only ranker returns only its hits): the missing
 ranks count as misses. A URI repeated in a ranking counts once, at its first rank.
+
+The per-sentence functions take any hashable items (URIs here, skill positions when
+`skillx.calibration` tunes the fusion), so there is one RP@K for evaluation and fitting.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
+from typing import TypeVar
 
 from skillx.errors import InputError
 
 DEFAULT_KS = (1, 5, 10)
 
+Item = TypeVar("Item", bound=Hashable)
 
-def _first_ranks(ranking: Sequence[str], gold: Collection[str]) -> list[int]:
-    """1-based ranks of the gold URIs found in `ranking` (duplicates counted once)."""
-    seen: set[str] = set()
+
+def _first_ranks(ranking: Sequence[Item], gold: Collection[Item]) -> list[int]:
+    """1-based ranks of the gold items found in `ranking` (duplicates counted once)."""
+    seen: set[Item] = set()
     ranks: list[int] = []
     rank = 0
     for uri in ranking:
@@ -34,19 +40,33 @@ def _first_ranks(ranking: Sequence[str], gold: Collection[str]) -> list[int]:
     return ranks
 
 
-def r_precision_at_k(ranking: Sequence[str], gold: Collection[str], k: int) -> float:
-    """|top-k ∩ gold| / min(k, |gold|) for one sentence."""
+def r_precision_at_k(ranking: Sequence[Item], gold: Collection[Item], k: int) -> float:
+    """|top-k ∩ gold| / min(k, |gold|) for one sentence.
+
+    Args:
+        ranking: Items (URIs or skill positions) best first.
+        gold: The sentence's gold items.
+        k: The cut-off.
+
+    Returns:
+        RP@k in [0, 1].
+
+    Raises:
+        InputError: If `gold` is empty (RP@K is undefined without a gold skill).
+    """
+    if not gold:
+        raise InputError("RP@K needs a non-empty gold set; leave sentences without gold skills out.")
     hits = sum(1 for r in _first_ranks(ranking, gold) if r <= k)
     return hits / min(k, len(gold))
 
 
-def reciprocal_rank(ranking: Sequence[str], gold: Collection[str]) -> float:
+def reciprocal_rank(ranking: Sequence[Item], gold: Collection[Item]) -> float:
     """1 / rank of the first gold skill, 0 if none is ranked."""
     ranks = _first_ranks(ranking, gold)
     return 1.0 / ranks[0] if ranks else 0.0
 
 
-def average_precision(ranking: Sequence[str], gold: Collection[str]) -> float:
+def average_precision(ranking: Sequence[Item], gold: Collection[Item]) -> float:
     """Mean over all gold skills of precision at their rank (unranked gold skills add 0)."""
     ranks = _first_ranks(ranking, gold)
     return sum((i + 1) / r for i, r in enumerate(ranks)) / len(gold)

@@ -5,7 +5,6 @@ Importing this package is cheap; torch and sentence-transformers load when train
 
 from __future__ import annotations
 
-from skillx.training.calibration import fit_model_fusion
 from skillx.training.config import OptimConfig, RowConfig, TrainingConfig
 from skillx.training.rows import RowStats, build_rows, read_pairs, skill_text
 from skillx.training.trainer import SkillEncoderTrainer, train
@@ -17,7 +16,6 @@ __all__ = [
     "SkillEncoderTrainer",
     "TrainingConfig",
     "build_rows",
-    "fit_model_fusion",
     "read_pairs",
     "skill_text",
     "train",

@@ -190,7 +190,13 @@ class SkillEncoderTrainer:
         """
         if not hasattr(self, "model_"):
             raise not_fitted(self)
-        from skillx.model_dir import INDEX_SUBDIR, MODEL_SUBDIR, is_skillx_model_dir, write_model_meta
+        from skillx.model_dir import (
+            INDEX_SUBDIR,
+            MODEL_SUBDIR,
+            ModelMeta,
+            is_skillx_model_dir,
+            write_model_meta,
+        )
 
         target = Path(directory).expanduser().resolve()
         if target.exists() and not is_skillx_model_dir(target) and any(target.iterdir()):
@@ -204,7 +210,7 @@ class SkillEncoderTrainer:
             self.model_.save(str(tmp / MODEL_SUBDIR))
             if build_index:
                 self._save_index(tmp / MODEL_SUBDIR, tmp / INDEX_SUBDIR)
-            write_model_meta(tmp, self.metadata())
+            write_model_meta(tmp, ModelMeta.from_dict(self.metadata()))
             replace_directory(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -278,8 +284,6 @@ def _trainer(**kwargs: Any) -> Any:
                 return super().evaluate(*args, **kw)
 
     return _Trainer(**kwargs)
-
-
 
 
 def train(
