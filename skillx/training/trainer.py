@@ -91,14 +91,14 @@ class SkillEncoderTrainer:
         from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
         from transformers import TrainerCallback, set_seed
 
-        from skillx.encoder import load_encoder
+        from skillx.encoder import load_encoder, require_torch_encoder
 
         cfg = self.config
         cfg.validate()
         if cfg.num_threads > 0:
             torch.set_num_threads(cfg.num_threads)
         set_seed(cfg.seed)
-        model = load_encoder(cfg.base_model)
+        model = require_torch_encoder(load_encoder(cfg.base_model))
         model.max_seq_length = cfg.max_seq_length
 
         needs_skill_matrix = cfg.frozen_skill_tower or cfg.negatives.get("similar", 0) > 0
