@@ -41,6 +41,7 @@ TOKENIZER_FILE = "tokenizer.json"
 ONNX_FORMAT_VERSION = 1
 OPSET_VERSION = 17
 FORMATS = ("onnx-int8", "onnx")
+_INT8 = {"method": "dynamic", "weight_type": "QInt8", "per_channel": True}
 _INSTALL_HINT = "Install the ONNX extra with `pip install 'skillx[onnx]'` (onnxruntime and onnx)."
 _REEXPORT_HINT = (
     "Export the model again with `skillx.onnx_encoder.export_onnx(model_dir, output_dir)`, or load "
@@ -71,7 +72,9 @@ def read_onnx_meta(directory: str | Path) -> dict[str, Any]:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"'{folder}' is not an ONNX model folder: no {ONNX_META_FILE}. {_REEXPORT_HINT}") from None
+        raise ModelError(
+            f"'{folder}' is not an ONNX model folder: no {ONNX_META_FILE}. {_REEXPORT_HINT}"
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"'{meta_path}' is not valid JSON ({exc}). {_REEXPORT_HINT}") from None
     required = ("format_version", "pooling", "max_seq_length", "embedding_dim", "input_names")
@@ -84,10 +87,14 @@ def read_onnx_meta(directory: str | Path) -> dict[str, Any]:
             f"reads ({ONNX_FORMAT_VERSION}). Upgrade skillx with `pip install -U skillx`."
         )
     if meta["pooling"] != "mean":
-        raise ModelError(f"'{meta_path}' asks for {meta['pooling']!r} pooling; only 'mean' is supported. {_REEXPORT_HINT}")
+        raise ModelError(
+            f"'{meta_path}' asks for {meta['pooling']!r} pooling; only 'mean' is supported. {_REEXPORT_HINT}"
+        )
     for name in (str(meta.get("model_file", ONNX_MODEL_FILE)), TOKENIZER_FILE):
         if not (folder / name).is_file():
-            raise ModelError(f"The ONNX model folder '{folder}' has no {name}: the copy is incomplete. {_REEXPORT_HINT}")
+            raise ModelError(
+                f"The ONNX model folder '{folder}' has no {name}: the copy is incomplete. {_REEXPORT_HINT}"
+            )
     return meta
 
 
@@ -95,7 +102,9 @@ def _import_onnxruntime() -> Any:
     try:
         import onnxruntime
     except ImportError:
-        raise ModelError(f"The ONNX model format needs onnxruntime, which is not installed. {_INSTALL_HINT}") from None
+        raise ModelError(
+            f"The ONNX model format needs onnxruntime, which is not installed. {_INSTALL_HINT}"
+        ) from None
     return onnxruntime
 
 
@@ -306,7 +315,8 @@ def export_onnx(
     target = Path(output_dir).expanduser()
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not overwrite)):
         raise ModelError(
-            f"'{target}' exists and is not an empty folder. Choose another output folder or pass overwrite=True."
+            f"'{target}' exists and is not an empty folder. Choose another output folder or pass "
+            "overwrite=True."
         )
     try:
         import onnx  # noqa: F401  (quantize_dynamic reads the graph with it)
@@ -317,12 +327,17 @@ def export_onnx(
 
     encoder: Any = load_encoder(model)
     if isinstance(encoder, OnnxEncoder):
-        raise ModelError(f"'{encoder.folder}' is already in the ONNX format; export the torch model it came from.")
+        raise ModelError(
+            f"'{encoder.folder}' is already in the ONNX format; export the torch model it came from."
+        )
     source = Path(getattr(encoder, "_skillx_path"))  # noqa: B009  (set by load_encoder)
     transformer, pooling, normalize = _modules(encoder, source)
     tokenizer = encoder.tokenizer
     if getattr(tokenizer, "backend_tokenizer", None) is None:
-        raise ModelError(f"The tokenizer of '{source}' is not a fast (tokenizers) one; the ONNX format needs tokenizer.json.")
+        raise ModelError(
+            f"The tokenizer of '{source}' is not a fast (tokenizers) one; the ONNX format needs "
+            f"{TOKENIZER_FILE}. Use the torch model for this one."
+        )
 
     import torch
 
@@ -346,12 +361,17 @@ def export_onnx(
                 dynamo=False,
             )
         if quantize == "int8":
-            quantize_dynamic(str(raw), str(staging / ONNX_MODEL_FILE), per_channel=True, weight_type=QuantType.QInt8)
+            quantize_dynamic(
+                str(raw), str(staging / ONNX_MODEL_FILE), per_channel=True, weight_type=QuantType.QInt8
+            )
         else:
             shutil.copyfile(raw, staging / ONNX_MODEL_FILE)
         tokenizer.save_pretrained(str(staging))
         if not (staging / TOKENIZER_FILE).is_file():
-            raise ModelError(f"The tokenizer of '{source}' did not write {TOKENIZER_FILE}; the ONNX format needs it.")
+            raise ModelError(
+                f"The tokenizer of '{source}' did not write {TOKENIZER_FILE}; the ONNX format needs it. "
+                "Use the torch model for this one."
+            )
         meta = {
             "format": "onnx-int8" if quantize == "int8" else "onnx",
             "format_version": ONNX_FORMAT_VERSION,
@@ -364,13 +384,12 @@ def export_onnx(
             "max_seq_length": int(encoder.max_seq_length),
             "embedding_dim": int(encoder.get_sentence_embedding_dimension()),
             "pad_token_id": int(tokenizer.pad_token_id or 0),
-            "quantization": (
-                {"method": "dynamic", "weight_type": "QInt8", "per_channel": True} if quantize == "int8" else None
-            ),
+            "quantization": _INT8 if quantize == "int8" else None,
             "source_fingerprint": encoder_fingerprint(source),
             "versions": _versions(),
         }
-        (staging / ONNX_META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
+        (staging / ONNX_META_FILE).write_text(text, encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
         shutil.move(str(staging), str(target))
@@ -389,7 +408,7 @@ def _wrapper_class() -> type:
             self.input_names = input_names
 
         def forward(self, *tensors: Any) -> Any:
-            return self.model(**dict(zip(self.input_names, tensors))).last_hidden_state
+            return self.model(**dict(zip(self.input_names, tensors, strict=True))).last_hidden_state
 
     return LastHiddenState
 
