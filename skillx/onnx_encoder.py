@@ -323,7 +323,7 @@ def export_onnx(
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError:
         raise ModelError(f"Exporting to ONNX needs onnx and onnxruntime. {_INSTALL_HINT}") from None
-    from skillx.encoder import encoder_fingerprint, load_encoder
+    from skillx.encoder import embedding_dim, encoder_fingerprint, load_encoder
 
     encoder: Any = load_encoder(model)
     if isinstance(encoder, OnnxEncoder):
@@ -382,7 +382,7 @@ def export_onnx(
             "pooling": pooling,
             "normalize": normalize,
             "max_seq_length": int(encoder.max_seq_length),
-            "embedding_dim": int(encoder.get_sentence_embedding_dimension()),
+            "embedding_dim": embedding_dim(encoder),
             "pad_token_id": int(tokenizer.pad_token_id or 0),
             "quantization": _INT8 if quantize == "int8" else None,
             "source_fingerprint": encoder_fingerprint(source),
