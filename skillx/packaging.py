@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import logging
 import os
 import re
@@ -94,9 +95,10 @@ def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: s
     """Copy a skillx model directory to `output_dir` in the given model format.
 
     ``torch`` copies everything. ``onnx-int8`` exports ``model/`` with
-    `skillx.onnx_encoder.export_onnx` (int8) in place of the torch weights and leaves the
-    saved skill index out: it was built by the torch encoder, whose fingerprint differs, so
-    the ONNX model builds (and caches) its own on first use instead of trusting a mismatch.
+    `skillx.onnx_encoder.export_onnx` (int8) in place of the torch weights, and carries the
+    saved skill index over re-stamped with the ONNX encoder's fingerprint (see `_carry_index`):
+    the skill embeddings stay the float32 ones, so the package loads without re-encoding the
+    taxonomy. An index that did not fit the torch model is left out (rebuilt on first use).
 
     Args:
         model_dir: A skillx model directory (``skillx.json`` + ``model/``); not modified.
@@ -147,9 +149,41 @@ def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: s
         dirs_exist_ok=True,
     )
     export_onnx(source / MODEL_SUBDIR, target / MODEL_SUBDIR, quantize="int8")
-    if (source / INDEX_SUBDIR).is_dir():
-        logger.info("Left the torch skill index out of the ONNX copy; it is rebuilt on first use.")
+    _carry_index(source, target)
     return target
+
+
+def _carry_index(source: Path, target: Path) -> None:
+    """Copy the torch model's skill index into the ONNX copy, stamped with the ONNX fingerprint.
+
+    Why not re-encode the skills with the int8 model: the float32 skill embeddings are the
+    more exact ones (int8 queries rank against them as the ONNX tests pin), a frozen-skill-tower
+    model's index holds base-encoder embeddings that the model itself cannot reproduce, and
+    encoding a whole taxonomy takes minutes. Only an index that fits the torch model is carried.
+    """
+    from skillx.encoder import encoder_fingerprint
+    from skillx.errors import SkillIndexError
+    from skillx.index import META_FILE as INDEX_META_FILE
+    from skillx.index import SkillIndex
+    from skillx.model_dir import atomic_write_text
+
+    index = source / INDEX_SUBDIR
+    if not index.is_dir():
+        return
+    try:
+        meta = SkillIndex.read_meta(index)
+    except SkillIndexError as exc:
+        logger.info("Not carrying the skill index into the ONNX copy: %s", exc)
+        return
+    torch_fingerprint = encoder_fingerprint(source / MODEL_SUBDIR)
+    if meta.get("model_fingerprint") != torch_fingerprint:
+        logger.info("Not carrying the skill index of '%s': it was built by another model.", source)
+        return
+    shutil.copytree(index, target / INDEX_SUBDIR, ignore=_ignored)
+    meta["model_fingerprint"] = encoder_fingerprint(target / MODEL_SUBDIR)
+    meta["embedded_by_model_fingerprint"] = torch_fingerprint  # the float32 model that embedded the skills
+    text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
+    atomic_write_text(target / INDEX_SUBDIR / INDEX_META_FILE, text)
 
 
 def build_model_package(
@@ -252,6 +286,32 @@ def find_installed_model(name: str) -> Path | None:
     return None if entry is None else _resolve(entry)
 
 
+def default_installed_model() -> tuple[str, Path] | None:
+    """The model package `skillx.load()` uses when no model is named: the only one installed.
+
+    With several installed, none is chosen (which one would depend on install order): a
+    warning names them so the user passes one, e.g. ``skillx.load("esco-en")``.
+
+    Returns:
+        ``(name, model directory)``, or None when no package (or more than one) is installed.
+
+    Raises:
+        ModelError: If the only installed package is broken (names the package to reinstall).
+    """
+    entries = _entry_points()
+    if len(entries) == 1:
+        ((name, entry),) = entries.items()
+        return name, _resolve(entry)
+    if entries:
+        logger.warning(
+            "Several skillx model packages are installed (%s); none is used by default. Name one, "
+            "e.g. skillx.load(%r).",
+            ", ".join(sorted(entries)),
+            min(entries),
+        )
+    return None
+
+
 # -- helpers ---------------------------------------------------------------------------------
 def _ignored(directory: str, names: list[str]) -> set[str]:
     """Hidden files and Python caches stay out of a copied model directory."""
@@ -277,7 +337,8 @@ def model_path() -> Path:
 def _metadata(dist: str, version: str, format: str, meta: dict[str, Any], summary: str | None) -> str:
     import skillx
 
-    taxonomy = meta.get("taxonomy") if isinstance(meta.get("taxonomy"), dict) else {}
+    raw = meta.get("taxonomy")
+    taxonomy: dict[str, Any] = raw if isinstance(raw, dict) else {}
     described = " ".join(
         str(part)
         for part in (taxonomy.get("name"), taxonomy.get("version"), taxonomy.get("language"))

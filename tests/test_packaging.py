@@ -21,6 +21,7 @@ from skillx.model_dir import read_model_meta, write_model_meta
 from skillx.packaging import (
     ENTRY_POINT_GROUP,
     build_model_package,
+    default_installed_model,
     export_model_dir,
     find_installed_model,
     installed_models,
@@ -218,14 +219,54 @@ def test_two_packages_claiming_one_name_are_reported(monkeypatch) -> None:
 def test_nothing_installed_gives_empty_and_none(monkeypatch) -> None:
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: importlib.metadata.EntryPoints([]))
     assert installed_models() == {} and find_installed_model("toy") is None
+    assert default_installed_model() is None
+
+
+def _fake_installed(monkeypatch, tmp_path: Path, names: list[str]) -> dict[str, Path]:
+    """Model packages `names` as importable modules with entry points (no pip needed)."""
+    folders, entries = {}, []
+    for name in names:
+        folder = tmp_path / f"{name}-data"
+        (folder / "model").mkdir(parents=True)
+        write_model_meta(folder, {"skill_text": "preferred"})
+        module = f"fake_skillx_model_{name}"
+        (tmp_path / f"{module}.py").write_text(
+            f"def model_path():\n    return {str(folder)!r}\n", encoding="utf-8"
+        )
+        entries.append(importlib.metadata.EntryPoint(name, f"{module}:model_path", ENTRY_POINT_GROUP))
+        folders[name] = folder
+    monkeypatch.syspath_prepend(str(tmp_path))
+    listed = importlib.metadata.EntryPoints(entries)
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: listed.select(group=group))
+    return folders
+
+
+def test_the_only_installed_package_is_the_default(monkeypatch, tmp_path) -> None:
+    folders = _fake_installed(monkeypatch, tmp_path, ["esco_en"])
+    assert default_installed_model() == ("esco_en", folders["esco_en"])
+    assert installed_models() == folders
+
+
+def test_several_installed_packages_give_no_default_and_a_warning(monkeypatch, tmp_path, caplog) -> None:
+    folders = _fake_installed(monkeypatch, tmp_path, ["b_model", "a_model"])
+    with caplog.at_level("WARNING", logger="skillx"):
+        assert default_installed_model() is None
+    assert "a_model, b_model" in caplog.text and "skillx.load('a_model')" in caplog.text
+    assert list(installed_models()) == ["a_model", "b_model"]
+    assert find_installed_model("b_model") == folders["b_model"]
 
 
 # -- slow: the real base encoder, packaged, installed, loaded by name ----------------------------
 @pytest.fixture(scope="module")
-def real_model_dir(tmp_path_factory) -> Path:
+def real_model_dir(tmp_path_factory, toy_taxonomy) -> Path:
+    """The bundled base encoder as a skillx model directory, with a toy-taxonomy index."""
+    from skillx.encoder import load_encoder
+    from skillx.index import SkillIndex
+
     folder = tmp_path_factory.mktemp("real") / "base"
     shutil.copytree(default_model_path(), folder / "model")
     write_model_meta(folder, {"skill_text": "preferred", "base_model": "all-MiniLM-L6-v2"})
+    SkillIndex.build(toy_taxonomy, load_encoder(folder)).save(folder / "index")
     return folder
 
 
@@ -248,6 +289,10 @@ def test_installed_package_loads_by_name_and_ranks(
         "path = find_installed_model('base')\n"
         f"taxonomy = read_esco_csv({str(toy_taxonomy_dir)!r})\n"
         "ranker = SemanticRanker.from_pretrained(str(path), taxonomy=taxonomy)\n"
+        "from skillx.encoder import model_fingerprint\n"
+        "from skillx.index import SkillIndex\n"
+        "fingerprint = model_fingerprint(ranker.encoder)  # the shipped index fits the model\n"
+        "SkillIndex.load(path / 'index', taxonomy=taxonomy, encoder_fingerprint=fingerprint)\n"
         "print(type(ranker.encoder).__name__)\n"
         "print(ranker.rank(['You will welcome guests at our restaurant'], k=1)[0][0].label)\n",
     )
