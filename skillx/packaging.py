@@ -131,14 +131,26 @@ def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: s
             f"'{source}' holds an ONNX model; package it with format='onnx-int8', or package the "
             "torch model directory it was exported from."
         )
-    if format == "torch" or source_is_onnx:
-        if source_is_onnx and read_onnx_meta(source / MODEL_SUBDIR).get("format") != format:
-            raise ModelError(
-                f"'{source}' holds an ONNX model that is not {format}; package the torch model "
-                "directory it was exported from."
-            )
-        shutil.copytree(source, target, ignore=_ignored, dirs_exist_ok=True)
-        return target
+    if source_is_onnx and read_onnx_meta(source / MODEL_SUBDIR).get("format") != format:
+        raise ModelError(
+            f"'{source}' holds an ONNX model that is not {format}; package the torch model "
+            "directory it was exported from."
+        )
+    created = not target.exists()
+    try:
+        if format == "torch" or source_is_onnx:
+            shutil.copytree(source, target, ignore=_ignored, dirs_exist_ok=True)
+        else:
+            _export_onnx_copy(source, target)
+    except BaseException:
+        if created:  # no half-written model directory is left behind
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    return target
+
+
+def _export_onnx_copy(source: Path, target: Path) -> None:
+    """`source` copied to `target` with ``model/`` exported to ONNX int8 and the index carried."""
     from skillx.onnx_encoder import export_onnx
 
     skipped = {MODEL_SUBDIR, INDEX_SUBDIR}
@@ -150,7 +162,6 @@ def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: s
     )
     export_onnx(source / MODEL_SUBDIR, target / MODEL_SUBDIR, quantize="int8")
     _carry_index(source, target)
-    return target
 
 
 def _carry_index(source: Path, target: Path) -> None:

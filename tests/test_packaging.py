@@ -158,6 +158,18 @@ def test_onnx_model_cannot_be_packaged_as_torch(model_dir, tmp_path) -> None:
         export_model_dir(model_dir, tmp_path / "copy", format="torch")
 
 
+def test_failed_onnx_copy_leaves_nothing_behind(model_dir, tmp_path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)  # the export stops: onnx is "not installed"
+    with pytest.raises(ModelError, match=r"pip install 'skillx\[onnx\]'"):
+        export_model_dir(model_dir, tmp_path / "copy", format="onnx-int8")
+    assert not (tmp_path / "copy").exists()
+    with pytest.raises(ModelError, match=r"pip install 'skillx\[onnx\]'"):
+        build_model_package(
+            model_dir, name="toy", version="1.0", output_dir=tmp_path / "dist", format="onnx-int8"
+        )
+    assert list((tmp_path / "dist").iterdir()) == []
+
+
 def test_pip_installs_the_wheel_and_the_entry_point_finds_it(model_dir, tmp_path) -> None:
     wheel = build_model_package(model_dir, name="toy-en", version="2.0.0", output_dir=tmp_path / "dist")
     target = tmp_path / "site"
