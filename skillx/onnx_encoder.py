@@ -42,6 +42,7 @@ TOKENIZER_FILE = "tokenizer.json"
 ONNX_FORMAT_VERSION = 1
 OPSET_VERSION = 17
 FORMATS = ("onnx-int8", "onnx")
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # what OnnxEncoder can feed
 _INT8 = {"method": "dynamic", "weight_type": "QInt8", "per_channel": True}
 _INSTALL_HINT = "Install the ONNX extra with `pip install 'skillx[onnx]'` (onnxruntime and onnx)."
 _REEXPORT_HINT = (
@@ -86,6 +87,11 @@ def read_onnx_meta(directory: str | Path) -> dict[str, Any]:
         raise ModelError(
             f"'{folder}' uses ONNX format version {meta['format_version']}, newer than this skillx "
             f"reads ({ONNX_FORMAT_VERSION}). Upgrade skillx with `pip install -U skillx`."
+        )
+    unknown = set(meta["input_names"]) - set(_INPUTS) if isinstance(meta["input_names"], list) else {"?"}
+    if unknown:
+        raise ModelError(
+            f"'{meta_path}' names inputs this skillx cannot feed: {sorted(unknown)}. {_REEXPORT_HINT}"
         )
     if meta["pooling"] != "mean":
         raise ModelError(
@@ -157,7 +163,7 @@ class OnnxEncoder:
         self.tokenizer.no_padding()  # batches are padded here, to the longest of each batch
         self.input_names = [str(name) for name in self.meta["input_names"]]
         graph_inputs = {node.name for node in self.session.get_inputs()}
-        if not set(self.input_names) <= graph_inputs:
+        if set(self.input_names) != graph_inputs:
             raise ModelError(
                 f"'{model_file}' takes inputs {sorted(graph_inputs)}, not {self.input_names} as "
                 f"{ONNX_META_FILE} says. {_REEXPORT_HINT}"
@@ -344,7 +350,7 @@ def export_onnx(
     import torch
 
     dummy = tokenizer(["skillx exports this sentence"], return_tensors="pt")
-    input_names = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in dummy]
+    input_names = [name for name in _INPUTS if name in dummy]
     wrapper = _wrapper_class()(transformer.auto_model, input_names).eval()
     axes = {name: {0: "batch", 1: "sequence"} for name in [*input_names, "last_hidden_state"]}
     with tempfile.TemporaryDirectory(prefix=".skillx-onnx-", dir=_existing_parent(target)) as tmp:

@@ -94,6 +94,13 @@ def test_newer_format_version_asks_for_an_upgrade(tmp_path) -> None:
         OnnxEncoder(folder)
 
 
+def test_unknown_inputs_or_pooling_are_refused(tmp_path) -> None:
+    with pytest.raises(ModelError, match=r"cannot feed: \['pixel_values'\]"):
+        OnnxEncoder(_fake_onnx_folder(tmp_path / "a", input_names=["input_ids", "pixel_values"]))
+    with pytest.raises(ModelError, match="only 'mean' is supported"):
+        OnnxEncoder(_fake_onnx_folder(tmp_path / "b", pooling="cls"))
+
+
 def test_onnx_runs_on_cpu_only(tmp_path) -> None:
     folder = _fake_onnx_folder(tmp_path / "onnx")
     with pytest.raises(ModelError, match=r"CPU only.*device='cpu'"):
