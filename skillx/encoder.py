@@ -24,6 +24,8 @@ from skillx.model_dir import MODEL_SUBDIR, is_skillx_model_dir
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from skillx.onnx_encoder import OnnxEncoder
+
 DEFAULT_MODEL_ALIASES = ("default", "all-MiniLM-L6-v2")
 # Texts from which `encode` shows a progress bar when `show_progress` is None.
 PROGRESS_MIN_TEXTS = 5000
@@ -89,6 +91,10 @@ def resolve_model_path(model: str | Path | None = None) -> Path:
         )
     if is_skillx_model_dir(path):
         path = path / MODEL_SUBDIR
+    from skillx.onnx_encoder import is_onnx_model_dir
+
+    if is_onnx_model_dir(path):  # the ONNX inference format (skillx.onnx_encoder)
+        return path
     has_modules = (path / "modules.json").is_file()
     has_config = (path / "config.json").is_file()
     if not (has_modules or has_config):
@@ -119,12 +125,13 @@ def _has_weights(folder: Path) -> bool:
 
 def load_encoder(
     model: str | Path | None = None, *, device: str = "cpu", num_threads: int | None = None
-) -> SentenceTransformer:
+) -> SentenceTransformer | OnnxEncoder:
     """Load a sentence-transformers encoder from a local directory, offline.
 
     Args:
         model: None (or ``"default"``) for the bundled all-MiniLM-L6-v2, a
-            sentence-transformers model directory, or a skillx model directory.
+            sentence-transformers model directory, or a skillx model directory. A folder in
+            the ONNX format (`skillx.onnx_encoder.export_onnx`) gives an `OnnxEncoder`.
         device: Torch device, e.g. ``"cpu"`` or ``"cuda"``.
         num_threads: If given, calls ``torch.set_num_threads(num_threads)`` (process-wide).
             By default torch's own thread setting is left alone.
@@ -142,6 +149,13 @@ def load_encoder(
         (1, 384)
     """
     path = resolve_model_path(model)
+    from skillx.onnx_encoder import is_onnx_model_dir, load_onnx_encoder
+
+    if is_onnx_model_dir(path):  # onnxruntime, no torch; its fingerprint differs from the torch one
+        onnx_encoder = load_onnx_encoder(path, device=device, num_threads=num_threads)
+        setattr(onnx_encoder, _PATH_ATTR, str(path))
+        setattr(onnx_encoder, _FINGERPRINT_ATTR, encoder_fingerprint(path))
+        return onnx_encoder
     # imported before the offline switches are set: huggingface_hub reads them at import time,
     # and the user's own hub calls later in the process must see the user's environment
     import torch
@@ -194,6 +208,22 @@ def clean_for_tokenizer(text: str) -> str:
     if text.isascii():
         return text
     return _SURROGATES.sub("\ufffd", text)
+
+
+def require_torch_encoder(encoder: SentenceTransformer | OnnxEncoder) -> SentenceTransformer:
+    """`encoder` itself when it is a torch `SentenceTransformer` (what training needs).
+
+    Raises:
+        ModelError: For an `OnnxEncoder`, which can encode but not be fine-tuned.
+    """
+    from skillx.onnx_encoder import OnnxEncoder
+
+    if isinstance(encoder, OnnxEncoder):
+        raise ModelError(
+            f"'{encoder.folder}' is in the ONNX inference format, which cannot be fine-tuned. "
+            "Train from the torch model it was exported from (a sentence-transformers folder)."
+        )
+    return encoder
 
 
 def encode(

@@ -113,6 +113,8 @@ class ModelMeta:
         fusion: The fusion calibration fitted for this model, None if not fitted yet.
         versions: Library versions that wrote the model (skillx, sentence-transformers, ...).
         created: ISO-8601 UTC time of the first write, None if unknown.
+        package: Set in a model package (`skillx.packaging`): its name, version, format,
+            distribution and the skillx that built it; None for a plain model directory.
         extra: Keys this skillx does not know, kept so that rewriting loses nothing.
     """
 
@@ -128,6 +130,7 @@ class ModelMeta:
     fusion: FusionParams | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
     created: str | None = None
+    package: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> ModelMeta:
@@ -158,6 +161,8 @@ class ModelMeta:
             data["fusion"] = self.fusion.to_dict()
         if self.versions:
             data["versions"] = dict(self.versions)
+        if self.package is not None:
+            data["package"] = dict(self.package)
         return data
 
     @classmethod
@@ -236,7 +241,7 @@ class ModelMeta:
         versions = section("versions")
         known = {
             "format", "format_version", "skill_text", "skill_tower", "base_model", "taxonomy",
-            "training", "validation", "metrics", "fusion", "versions", "created",
+            "training", "validation", "metrics", "fusion", "versions", "created", "package",
         }  # fmt: skip
         return cls(
             format_version=META_FORMAT_VERSION,
@@ -251,6 +256,7 @@ class ModelMeta:
             fusion=fusion,
             versions={str(k): str(v) for k, v in versions.items()},
             created=text("created"),
+            package=section("package") or None,
             extra={k: v for k, v in data.items() if k not in known},
         )
 

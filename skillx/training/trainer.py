@@ -89,7 +89,7 @@ class SkillEncoderTrainer:
         from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
         from transformers import set_seed
 
-        from skillx.encoder import load_encoder
+        from skillx.encoder import load_encoder, require_torch_encoder
         from skillx.training.callbacks import BestWeightsCallback, LossHistoryCallback, TimeBudgetCallback
 
         cfg = self.config
@@ -98,7 +98,7 @@ class SkillEncoderTrainer:
         if optim.num_threads > 0:
             torch.set_num_threads(optim.num_threads)
         set_seed(cfg.seed)
-        model = load_encoder(cfg.base_model)
+        model = require_torch_encoder(load_encoder(cfg.base_model))
         model.max_seq_length = optim.max_seq_length
 
         # the "similar" sampler ranks skills by base-encoder similarity
