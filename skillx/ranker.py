@@ -52,9 +52,9 @@ class SemanticRanker:
     lists several requirements is also split into its clauses (`skillx.text.split_clauses`),
     and each skill scores the better of its cosine with the sentence and its best cosine with
     a clause minus `clause_margin`. That lets each requirement of a long sentence reach the
-    top without outranking what the whole sentence says. On the validation splits it adds
-    about 3.5 TECH RP@5 points and 2-5 MRR points, but it encodes every clause once more,
-    which halves the throughput on job-ad text; so it is off by default.
+    top without outranking what the whole sentence says. It encodes every clause once more,
+    so it costs throughput on list-like text and is off by default (docs/benchmarks.md has
+    the measured cost, research/results.md the measured gain).
 
     Input rules:
         * Empty or whitespace-only sentences are not encoded: `rank` gives an empty list and

@@ -76,7 +76,7 @@ class LiteralMatcher:
             only case is folded.
         cache: Keep the normalised labels on disk (``skillx.paths.cache_dir("matcher")``,
             keyed by taxonomy fingerprint, stop list and options) so the next build only
-            rebuilds the automaton (full ESCO: ~1.3 s -> ~0.6 s). None caches taxonomies of at
+            rebuilds the automaton (about half the build time on full ESCO). None caches taxonomies of at
             least `CACHE_MIN_SKILLS` skills; a stale or corrupt file is rebuilt.
 
     Raises:
