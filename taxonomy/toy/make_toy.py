@@ -590,7 +590,7 @@ def main() -> None:
     from skillx.taxonomy import read_esco_csv
     from skillx.taxonomy.skos import write_skos
 
-    taxonomy = read_esco_csv(HERE / "csv", version="", language="en")
+    taxonomy = read_esco_csv(HERE / "csv", esco_version="", language="en")
     taxonomy.name = "skillx toy"
     write_skos(taxonomy, HERE / "toy.ttl")
     print(
