@@ -47,7 +47,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--esco", default="../shared/esco")
-    parser.add_argument("--version", default="1.1.0")
+    parser.add_argument("--esco-version", dest="version", default="1.1.0")
     parser.add_argument("--corpus", default="../shared/corpora/jobads_en.tsv.gz")
     parser.add_argument("--limit", type=int, default=50_000, help="corpus lines to time")
     parser.add_argument("--no-baseline", action="store_true", help="skip the PhraseMatcher baseline")

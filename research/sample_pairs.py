@@ -36,7 +36,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--esco", default="../shared/esco")
-    parser.add_argument("--version", default="1.1.0")
+    parser.add_argument("--esco-version", dest="version", default="1.1.0")
     parser.add_argument("--corpus", default="../shared/corpora/jobads_en.tsv.gz")
     parser.add_argument("--n", type=int, default=200, help="pairs to sample")
     parser.add_argument("--seed", type=int, default=13)

@@ -8,7 +8,7 @@ name); frequent label fragments that begin or end with a conjunction or preposit
 ``skillx/data/stop_list_<lang>.json`` with the method, thresholds and per-form evidence.
 
     python tools/compute_stop_list.py --esco ../shared/esco \
-        --corpus ../shared/corpora/jobads_en.tsv.gz --out skillx/data/stop_list_en.json
+        --corpus ../shared/corpora/jobads_en.tsv.gz --output skillx/data/stop_list_en.json
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--esco", default="../shared/esco", help="ESCO CSV zip folder")
-    parser.add_argument("--version", default="1.1.1", help="ESCO version")
+    parser.add_argument("--esco-version", dest="version", default="1.1.1", help="ESCO version")
     parser.add_argument("--corpus", default="../shared/corpora/jobads_en.tsv.gz")
     parser.add_argument("--column", default=None)
     parser.add_argument("--limit", type=int, default=None, help="read at most this many corpus lines")
     parser.add_argument("--min-line-share", type=float, default=0.001)
     parser.add_argument("--min-containing", type=int, default=15)
     parser.add_argument("--max-words", type=int, default=1)
-    parser.add_argument("--out", default=None, help="write the stop list JSON here")
+    parser.add_argument("--output", "-o", dest="out", default=None, help="write the stop list JSON here")
     parser.add_argument("--json", default=None, help="also write every candidate with its evidence here")
     args = parser.parse_args()
 
