@@ -89,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--esco", type=Path, default=DEFAULT_ESCO, help="Folder of ESCO CSV zips (default: %(default)s)."
     )
-    parser.add_argument("--esco-version", dest="version", default="1.1.0", help="ESCO version (default: %(default)s).")
+    parser.add_argument(
+        "--esco-version", dest="version", default="1.1.0", help="ESCO version (default: %(default)s)."
+    )
     parser.add_argument("--language", default="en", help="ESCO language (default: %(default)s).")
     parser.add_argument("--runs", type=int, default=5, help="Processes per mode (default: %(default)s).")
     parser.add_argument("--json", type=Path, help="Also write the results as JSON to this file.")

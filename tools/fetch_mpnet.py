@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     from skillx.paths import cache_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", "-o", dest="out", type=Path, default=None, help="Model folder (default: skillx cache).")
+    parser.add_argument(
+        "--output", "-o", dest="out", type=Path, default=None, help="Model folder (default: skillx cache)."
+    )
     args = parser.parse_args(argv)
     out = args.out or cache_dir("models") / "all-mpnet-base-v2"
     if (out / "modules.json").is_file():
