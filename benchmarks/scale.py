@@ -258,15 +258,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = {"model": args.model, "taxonomy": str(args.esco)}
     print(f"{len(ads)} ads from {args.corpus.name}; {n} workers on {cores} cores", file=sys.stderr)
 
-    paths: dict[str, dict[str, Any]] = {}
-    paths["one process"] = run_processes([ads], load, cores, args.k)
     half = -(-len(ads) // n)
-    paths[f"{n} independent"] = run_processes(
-        [ads[i : i + half] for i in range(0, len(ads), half)], load, max(1, cores // n), args.k
-    )
-    paths[f"pool n_process={n}"] = run_pool(ads, load, n, args.k)
+    runs: dict[str, Callable[[], dict[str, Any]]] = {
+        "one process": lambda: run_processes([ads], load, cores, args.k),
+        f"{n} independent": lambda: run_processes(
+            [ads[i : i + half] for i in range(0, len(ads), half)], load, max(1, cores // n), args.k
+        ),
+        f"pool n_process={n}": lambda: run_pool(ads, load, n, args.k),
+    }
     if not args.no_spark:
-        paths[f"spark local[{n}]"] = run_spark(ads, load, n, args.k)
+        runs[f"spark local[{n}]"] = lambda: run_spark(ads, load, n, args.k)
+    paths: dict[str, dict[str, Any]] = {}
+    for name, run in runs.items():
+        print(f"{name}: running", file=sys.stderr, flush=True)
+        paths[name] = run()
+        print(f"{name}: {paths[name]['wall_s']:.1f} s", file=sys.stderr, flush=True)
 
     sentences = paths["one process"]["sentences"]
     reference = paths["one process"]["rows"]
