@@ -123,8 +123,56 @@ def _has_weights(folder: Path) -> bool:
     )
 
 
+_DEVICE_KINDS = ("cpu", "cuda", "mps")
+
+
+def resolve_device(device: str | None) -> str:
+    """The torch device to use, checked: None picks ``"cuda"`` when torch sees a GPU, else ``"cpu"``.
+
+    Args:
+        device: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or None.
+
+    Returns:
+        The device name.
+
+    Raises:
+        ModelError: If the device is unknown or not available here; the message names the fix.
+
+    Example:
+        >>> resolve_device("cpu")
+        'cpu'
+    """
+    if device is not None and not isinstance(device, str):
+        raise ModelError(f"device must be a str such as 'cpu' or 'cuda', got {type(device).__name__}.")
+    import torch
+
+    if device is None:
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    kind, _, number = device.partition(":")
+    if kind not in _DEVICE_KINDS or (number and (kind != "cuda" or not number.isdigit())):
+        raise ModelError(f"Unknown device '{device}'. Use one of: cpu, cuda, cuda:N, mps, or None (auto).")
+    if kind == "cuda":
+        if not torch.cuda.is_available():
+            raise ModelError(
+                f"device='{device}' but torch sees no CUDA GPU (torch {torch.__version__}"
+                f"{', a CPU-only build' if torch.version.cuda is None else ''}). Install a CUDA "
+                "build of torch on a machine with an NVIDIA GPU, or pass device='cpu' (or None)."
+            )
+        if number and int(number) >= torch.cuda.device_count():
+            raise ModelError(
+                f"device='{device}' but torch sees {torch.cuda.device_count()} CUDA GPU(s). "
+                "Pass device='cuda:0' (or check CUDA_VISIBLE_DEVICES)."
+            )
+    if kind == "mps" and not torch.backends.mps.is_available():
+        raise ModelError(
+            "device='mps' but Apple's Metal backend is not available (it needs macOS on Apple "
+            "silicon and a torch build with MPS). Pass device='cpu' (or None)."
+        )
+    return device
+
+
 def load_encoder(
-    model: str | Path | None = None, *, device: str = "cpu", num_threads: int | None = None
+    model: str | Path | None = None, *, device: str | None = "cpu", num_threads: int | None = None
 ) -> SentenceTransformer | OnnxEncoder:
     """Load a sentence-transformers encoder from a local directory, offline.
 
@@ -132,7 +180,8 @@ def load_encoder(
         model: None (or ``"default"``) for the bundled all-MiniLM-L6-v2, a
             sentence-transformers model directory, or a skillx model directory. A folder in
             the ONNX format (`skillx.onnx_encoder.export_onnx`) gives an `OnnxEncoder`.
-        device: Torch device, e.g. ``"cpu"`` or ``"cuda"``.
+        device: Torch device, e.g. ``"cpu"`` or ``"cuda"`` (None: cuda if available, else cpu;
+            see `resolve_device`).
         num_threads: If given, calls ``torch.set_num_threads(num_threads)`` (process-wide).
             By default torch's own thread setting is left alone.
 
@@ -152,7 +201,7 @@ def load_encoder(
     from skillx.onnx_encoder import is_onnx_model_dir, load_onnx_encoder
 
     if is_onnx_model_dir(path):  # onnxruntime, no torch; its fingerprint differs from the torch one
-        onnx_encoder = load_onnx_encoder(path, device=device, num_threads=num_threads)
+        onnx_encoder = load_onnx_encoder(path, device=device or "cpu", num_threads=num_threads)
         setattr(onnx_encoder, _PATH_ATTR, str(path))
         setattr(onnx_encoder, _FINGERPRINT_ATTR, encoder_fingerprint(path))
         return onnx_encoder
@@ -161,6 +210,7 @@ def load_encoder(
     import torch
     from sentence_transformers import SentenceTransformer
 
+    device = resolve_device(device)
     if num_threads is not None:
         if num_threads < 1:
             raise ModelError(f"num_threads must be at least 1, got {num_threads}.")

@@ -66,6 +66,7 @@ def load(
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_chars: int = DEFAULT_MAX_CHARS,
     clause_margin: float | None = None,
+    device: str | None = None,
 ) -> SkillExtractor:
     """Load a ready-to-use `SkillExtractor`.
 
@@ -90,12 +91,15 @@ def load(
             (`skillx.ranker.RECOMMENDED_CLAUSE_MARGIN`; see `skillx.ranker.SemanticRanker`):
             better rankings for sentences that list several requirements, at the cost of
             encoding each clause as well. None (the default) scores whole sentences only.
+        device: Torch device of the encoder: ``"cpu"``, ``"cuda"`` (or ``"cuda:1"``),
+            ``"mps"``, or None: ``"cuda"`` when torch sees a GPU, else ``"cpu"`` (an ONNX
+            model always runs on the CPU). See `skillx.encoder.resolve_device`.
 
     Returns:
         The extractor; the skill index is built on first use and cached.
 
     Raises:
-        ModelError: If the model directory is missing or unusable.
+        ModelError: If the model directory is missing or unusable, or `device` is not available.
         TaxonomyNotFoundError: If no taxonomy can be found (the message says where to put it).
 
     Example:
@@ -113,7 +117,8 @@ def load(
     if semantic:
         from skillx.ranker import SemanticRanker
 
-        kwargs: dict[str, Any] = {"taxonomy": tax, "clause_margin": clause_margin}
+        # None reaches the encoder loader, which picks cuda or cpu (ONNX models: cpu)
+        kwargs: dict[str, Any] = {"taxonomy": tax, "clause_margin": clause_margin, "device": device}
         text_mode = skill_text or (meta.skill_text if meta is not None else None)
         if text_mode:
             kwargs["skill_text"] = text_mode

@@ -5,8 +5,8 @@ Usage::
     nlp = spacy.blank("en")
     nlp.add_pipe("skillx", config={"taxonomy": "taxonomy/toy/csv"})
     doc = nlp("Experience with Python and SQL.")
-    doc._.skills                  # document level: list of DocumentSkill, best first
-    [s._.skills for s in doc.sents]  # per sentence: list of SkillMatch, best first
+    doc._.skills                  # document level: list of dicts, best first
+    [s._.skills for s in doc.sents]  # per sentence: list of dicts, best first
     doc.spans["skillx"]           # literal mentions; span.kb_id_ is the ESCO URI
 
 Sentences: if the doc already has sentence boundaries (a parser, ``senter`` or
@@ -24,13 +24,19 @@ token boundaries and never include markup, so such a mention gets no span (its s
 offsets stay in ``doc._.skills`` / ``span._.skills``). Pass ``skillx.clean_text(html)`` to
 ``nlp`` for clean tokens and spans (see `mention_span` and ``docs/spacy.md``).
 
-Note: ``doc._.skills`` and ``span._.skills`` hold Python records (in ``doc.user_data``);
-convert them with ``.to_dict()`` before serialising docs with ``DocBin(store_user_data=True)``.
+Serialisation and multiprocessing: every extension value is plain data (dicts and lists of
+str, float and int), so ``DocBin(store_user_data=True)``, ``Doc.to_bytes`` and
+``Doc.to_json(underscore=["skills"])`` round-trip, and ``nlp.pipe(texts, n_process=N)`` works.
+spaCy forks its workers on Linux; torch's OpenMP pool does not survive a fork, so in a forked
+worker the component runs torch on one thread (N workers use N cores; see `_fork_safe_threads`).
+The component never pickles its model: a pickled component (``spawn``/``forkserver`` start
+methods) carries its settings only and loads the model again in the worker.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +51,7 @@ from skillx.text import Sentence, segment
 if TYPE_CHECKING:
     from skillx.extractor import SkillExtractor
     from skillx.fusion import FusionParams
-    from skillx.results import SentenceSkills, SkillMatch
+    from skillx.results import SkillMatch
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "model": None,
@@ -60,19 +66,47 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "span_label": "SKILL",
 }
 _MARKUP = frozenset("<>")  # a token holding these besides the mention is glued to an HTML tag
-_SENTENCES_KEY = "skillx_sentences"  # doc.user_data: {sentence start token: SentenceSkills}
+_SENTENCES_KEY = "skillx_sentences"  # doc.user_data: [[sentence start token, [match dicts]], ...]
+_PID: list[int] = [os.getpid()]  # the process whose torch threads the extractor was loaded under
 
 
-def _sentence_skills_getter(span: Span) -> list[SkillMatch]:
-    """Skills of the sentences that start inside `span` (merged, best first)."""
-    table: dict[int, SentenceSkills] = span.doc.user_data.get(_SENTENCES_KEY, {})
-    best: dict[str, SkillMatch] = {}
-    for token_start, result in table.items():
+def match_record(match: SkillMatch) -> dict[str, Any]:
+    """A `SkillMatch` as the plain dict ``span._.skills`` holds (full-precision score)."""
+    return {
+        "uri": match.uri,
+        "label": match.label,
+        "score": float(match.score),
+        "source": match.source,
+        "start": match.start,
+        "end": match.end,
+    }
+
+
+def _sentence_skills_getter(span: Span) -> list[dict[str, Any]]:
+    """Skills of the sentences that start inside `span` (merged, best first), as dicts."""
+    table: list[list[Any]] = span.doc.user_data.get(_SENTENCES_KEY, [])
+    best: dict[str, dict[str, Any]] = {}
+    for token_start, matches in table:
         if span.start <= token_start < span.end:
-            for match in result.skills:
-                if match.uri not in best or match.score > best[match.uri].score:
-                    best[match.uri] = match
-    return sorted(best.values(), key=lambda m: -m.score)
+            for match in matches:
+                if match["uri"] not in best or match["score"] > best[match["uri"]]["score"]:
+                    best[match["uri"]] = match
+    return sorted(best.values(), key=lambda m: -m["score"])
+
+
+def _fork_safe_threads() -> None:
+    """In a forked child (``nlp.pipe(n_process=N)`` on Linux), run torch on one thread.
+
+    torch's OpenMP thread pool is not recreated after ``fork``: the first multi-threaded op
+    in the child waits forever for threads that do not exist. One thread per worker avoids
+    it and leaves one core per worker.
+    """
+    if os.getpid() == _PID[0]:
+        return
+    _PID[0] = os.getpid()
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def mention_span(doc: Doc, start: int, end: int, *, label: str, kb_id: str) -> Span | None:
@@ -102,7 +136,7 @@ def mention_span(doc: Doc, start: int, end: int, *, label: str, kb_id: str) -> S
 def register_extensions() -> None:
     """Register ``Doc._.skills`` and ``Span._.skills`` (idempotent)."""
     if not Doc.has_extension("skills"):
-        Doc.set_extension("skills", default=None)
+        Doc.set_extension("skills", default=None)  # a list of dicts, stored in doc.user_data
     if not Span.has_extension("skills"):
         Span.set_extension("skills", getter=_sentence_skills_getter)
 
@@ -160,6 +194,12 @@ class SkillxComponent:
         self.fusion: FusionParams | None = None  # set by from_disk; else the model's own
         self._extractor: SkillExtractor | None = None
         register_extensions()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled for spawned workers: settings only, the model loads again there
+        state = self.__dict__.copy()
+        state["_extractor"] = None
+        return state
 
     # -- loading ----------------------------------------------------------------------------
     @property
@@ -223,15 +263,28 @@ class SkillxComponent:
     def _process(self, docs: list[Doc]) -> list[Doc]:
         from skillx.results import DocumentSkills
 
+        _fork_safe_threads()
         units = [self._sentences(doc) for doc in docs]
         results = self.extractor.extract_sentences(
             [[s for _, s in doc_units] for doc_units in units], k=self.k, min_score=self.min_score
         )
         for doc, doc_units, sentences in zip(docs, units, results, strict=True):
-            doc.user_data[_SENTENCES_KEY] = {
-                start: r for (start, _), r in zip(doc_units, sentences, strict=True)
-            }
-            doc._.skills = list(DocumentSkills.from_sentences(sentences).skills)
+            # plain lists and dicts only: msgpack (DocBin, nlp.pipe workers) and JSON take them
+            doc.user_data[_SENTENCES_KEY] = [
+                [start, [match_record(m) for m in r.skills]]
+                for (start, _), r in zip(doc_units, sentences, strict=True)
+            ]
+            doc._.skills = [
+                {
+                    "uri": s.uri,
+                    "label": s.label,
+                    "score": float(s.score),
+                    "source": s.source,
+                    "sentences": list(s.sentences),
+                    "spans": [list(span) for span in s.spans],
+                }
+                for s in DocumentSkills.from_sentences(sentences).skills
+            ]
             spans = []
             for result in sentences:
                 for match in result.skills:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+
 import pytest
 import spacy
+from spacy.tokens import Doc, DocBin
 
 import skillx.spacy_component  # noqa: F401  (registers the factory, as the entry point does)
 from skillx.errors import InputError
@@ -35,12 +39,13 @@ def test_component_sets_sentences_doc_skills_and_spans(nlp):
     sents = list(doc.sents)
     assert [s.text.strip() for s in sents] == TEXT.split("\n")
     first = sents[0]._.skills
-    assert all(isinstance(m, SkillMatch) for m in first)
-    assert {TOY + "python", TOY + "sql"} <= {m.uri for m in first}
+    assert all(isinstance(m, dict) and set(m) == set(SkillMatch.__slots__) for m in first)
+    assert {TOY + "python", TOY + "sql"} <= {m["uri"] for m in first}
     assert sents[2]._.skills == []  # "no skill here"
-    doc_uris = [s.uri for s in doc._.skills]
+    doc_uris = [s["uri"] for s in doc._.skills]
     assert TOY + "first-aid" in doc_uris
-    assert [s.score for s in doc._.skills] == sorted((s.score for s in doc._.skills), reverse=True)
+    scores = [s["score"] for s in doc._.skills]
+    assert scores == sorted(scores, reverse=True)
     spans = {(s.text, s.kb_id_) for s in doc.spans["skillx"]}
     assert ("Python", TOY + "python") in spans and ("SQL", TOY + "sql") in spans
     assert all(s.label_ == "SKILL" for s in doc.spans["skillx"])
@@ -52,7 +57,7 @@ def test_component_respects_existing_sentence_boundaries(toy_taxonomy_dir):
     nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir)})
     doc = nlp("Python is a must. So is SQL.")
     assert [s.text for s in doc.sents] == ["Python is a must.", "So is SQL."]
-    assert TOY + "sql" in {m.uri for m in list(doc.sents)[1]._.skills}
+    assert TOY + "sql" in {m["uri"] for m in list(doc.sents)[1]._.skills}
 
 
 def test_pipe_batches_docs_into_few_encoder_calls(nlp, monkeypatch):
@@ -77,8 +82,9 @@ def test_empty_and_whitespace_docs(nlp):
 
 def test_to_disk_round_trip_keeps_config_and_calibration(toy_taxonomy_dir, tmp_path):
     nlp = spacy.blank("en")
-    comp = nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir), "k": 2, "min_score": 0.05,
-                                          "clause_margin": 0.15})
+    comp = nlp.add_pipe(
+        "skillx", config={"taxonomy": str(toy_taxonomy_dir), "k": 2, "min_score": 0.05, "clause_margin": 0.15}
+    )
     comp.fusion = FusionParams(literal_boost=0.2, slope=9.0, intercept=-6.5, threshold=0.1)
     nlp.to_disk(tmp_path / "pipeline")
     assert not any(
@@ -109,7 +115,9 @@ def test_raw_html_spans_never_hold_markup(nlp):
     doc = nlp(HTML)
     assert [t.text for t in doc if t.text.startswith("SQL")] == ["SQL</li><li"]  # the tokenizer's doing
     assert all("<" not in s.text and ">" not in s.text for s in doc.spans["skillx"])
-    found = {m.uri: HTML[m.start : m.end] for s in doc.sents for m in s._.skills if m.start is not None}
+    found = {
+        m["uri"]: HTML[m["start"] : m["end"]] for s in doc.sents for m in s._.skills if m["start"] is not None
+    }
     assert found[TOY + "sql"] == "SQL" and found[TOY + "python"] == "Python"
 
 
@@ -138,3 +146,59 @@ def test_mention_span_snaps_to_tokens_without_markup(text, start, end, expected)
     assert (span.text if span is not None else None) == expected
     if span is not None:
         assert span.label_ == "SKILL" and span.kb_id_ == "urn:x"
+
+
+MANY = [
+    f"We need {a} and {b}.\nYou provide first aid to guests.\nWe offer a competitive salary."
+    for a, b in [("Python", "SQL"), ("statistics", "Git"), ("R", "data mining"), ("Go", "C++")] * 6
+]
+
+
+def _plain(docs) -> list:
+    """Every skillx value of the docs, through JSON (msgpack gives tuples back for lists)."""
+    return json.loads(
+        json.dumps(
+            [
+                [
+                    d._.skills,
+                    [s._.skills for s in d.sents],
+                    [(s.start, s.end, s.kb_id_) for s in d.spans["skillx"]],
+                ]
+                for d in docs
+            ]
+        )
+    )
+
+
+@pytest.mark.slow  # spaCy forks two workers; each loads the encoder
+def test_pipe_two_processes_equals_one_after_the_parent_ran_torch(toy_taxonomy_dir):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("skillx", config={"taxonomy": str(toy_taxonomy_dir), "min_score": 0.0})
+    nlp("Python and SQL.")  # the parent's torch thread pool exists before the fork: it used to hang
+    one = list(nlp.pipe(MANY, batch_size=5))
+    two = list(nlp.pipe(MANY, batch_size=5, n_process=2))
+    assert len(two) == len(MANY) and all(d._.skills for d in two)
+    assert _plain(two) == _plain(one)
+
+
+def test_docbin_with_user_data_round_trips(nlp):
+    docs = list(nlp.pipe(MANY[:4]))
+    data = DocBin(store_user_data=True, docs=docs).to_bytes()
+    back = list(DocBin(store_user_data=True).from_bytes(data).get_docs(nlp.vocab))
+    assert _plain(back) == _plain(docs)
+    assert back[0]._.skills[0]["uri"] == docs[0]._.skills[0]["uri"]
+
+
+def test_to_json_with_underscore_round_trips(nlp):
+    doc = nlp(MANY[0])
+    data = doc.to_json(underscore=["skills"])
+    assert json.loads(json.dumps(data))["_"]["skills"] == doc._.skills
+    again = Doc(nlp.vocab).from_json(data)
+    assert again._.skills == doc._.skills and again._.skills
+
+
+def test_component_pickles_without_its_model(nlp):
+    component = nlp.get_pipe("skillx")
+    assert component.extractor is not None
+    copy = pickle.loads(pickle.dumps(component))
+    assert copy._extractor is None and copy.cfg == component.cfg
