@@ -20,6 +20,7 @@ def test_benchmarks_are_the_product_ones() -> None:
         "hostile_input.py",
         "matcher_speed.py",
         "rp_at_k.py",
+        "scale.py",
         "taxonomy_load.py",
         "throughput.py",
         "training_speed.py",
