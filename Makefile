@@ -77,7 +77,7 @@ model: install
 # The trained model as a wheel, installed into the venv (`skillx models` lists it).
 package-model: install
 	rm -f $(MODEL_WHEEL)
-	$(VENV)/bin/skillx package $(MODEL_DIR) --name $(MODEL_NAME) --version $(MODEL_VERSION) \
+	$(VENV)/bin/skillx package $(MODEL_DIR) --name $(MODEL_NAME) --package-version $(MODEL_VERSION) \
 		--output $(SKILLX_WORK)/dist --pairs $(PAIRS_FILE) $(CORPUS_LICENCES)
 	$(PY) -m pip install --quiet --no-deps --force-reinstall $(MODEL_WHEEL)
 

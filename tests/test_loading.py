@@ -174,7 +174,7 @@ def test_cli_package_prints_the_wheel_and_records_licences(tmp_path) -> None:
     out = tmp_path / "dist"
     result = CliRunner().invoke(
         app,
-        ["package", str(model), "--name", "toy-en", "--version", "1.2.0", "--output", str(out),
+        ["package", str(model), "--name", "toy-en", "--package-version", "1.2.0", "--output", str(out),
          "--licence", "onet=CC BY 4.0", "--licences", str(licences)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -187,7 +187,7 @@ def test_cli_package_prints_the_wheel_and_records_licences(tmp_path) -> None:
     licences_in = {s["name"]: s["licence"] for s in meta["package"]["provenance"]["sources"]}
     assert licences_in == {"onet": "CC BY 4.0", "nhs": "none stated"}
     bad = CliRunner().invoke(
-        app, ["package", str(model), "--name", "t", "--version", "1", "--licence", "onet"]
+        app, ["package", str(model), "--name", "t", "--package-version", "1", "--licence", "onet"]
     )
     assert bad.exit_code == 1 and "SOURCE=LICENCE" in bad.output
 

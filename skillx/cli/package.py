@@ -44,7 +44,9 @@ def read_licences(pairs: list[str] | None, file: Path | None) -> dict[str, str]:
 def package(
     model_dir: Annotated[Path, typer.Argument(help="Skillx model directory (from `skillx train`).")],
     name: Annotated[str, typer.Option("--name", help="Model name, e.g. esco-en (skillx.load('esco-en')).")],
-    version: Annotated[str, typer.Option("--version", help="Package version (PEP 440), e.g. 0.1.0.")],
+    version: Annotated[
+        str, typer.Option("--package-version", help="Package version (PEP 440), e.g. 0.1.0.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the wheel.")] = Path("dist"),
     format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "torch",
     licence: Annotated[
