@@ -277,3 +277,17 @@ def test_loading_with_another_taxonomy_warns_and_rebuilds_the_index(
     assert extractor.ranker is not None
     assert extractor.ranker.index.taxonomy_fingerprint == other.fingerprint  # rebuilt, not the shipped one
     assert read_model_meta(base_model_dir).taxonomy.fingerprint == toy_taxonomy.fingerprint  # untouched
+
+
+@pytest.mark.slow
+def test_cli_export_onnx_copy_loads_with_skillx_load(base_model_dir, tmp_path, toy_taxonomy) -> None:
+    import skillx
+    from skillx.onnx_encoder import OnnxEncoder
+
+    output = tmp_path / "onnx"
+    result = CliRunner().invoke(app, ["export", str(base_model_dir), str(output), "--format", "onnx-int8"])
+    assert result.exit_code == 0, result.output
+    extractor = skillx.load(output, taxonomy=toy_taxonomy)
+    assert isinstance(extractor.ranker.encoder, OnnxEncoder) and "(onnx) at" in extractor.model_name
+    (sentence,) = extractor.extract("You will welcome guests at our restaurant", k=1)
+    assert sentence.skills[0].label == "welcome restaurant guests"
