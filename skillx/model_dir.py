@@ -88,6 +88,125 @@ class TaxonomyRef:
         )
 
 
+BUNDLED_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+"""The encoder skillx bundles and fine-tunes by default (`skillx.encoder.default_model_path`)."""
+BUNDLED_BASE_LICENCE = "Apache-2.0"
+"""Licence of `BUNDLED_BASE_MODEL` (its model card on the Hugging Face Hub)."""
+UNSTATED_LICENCE = "not stated"
+
+
+@dataclass(frozen=True)
+class CorpusSource:
+    """One corpus source a model was trained from (the ``source`` column of the pairs file).
+
+    Attributes:
+        name: Source name as written in the corpus.
+        pairs: (sentence, skill) pairs from this source in the training pairs file.
+        sentences: Distinct sentences from this source among those pairs.
+        licence: The licence its user declared (`UNSTATED_LICENCE` when none was given).
+    """
+
+    name: str
+    pairs: int
+    sentences: int
+    licence: str = UNSTATED_LICENCE
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CorpusSource:
+        """Build from one entry of ``training.data.sources`` or ``package.provenance.sources``."""
+        return cls(
+            name=str(data.get("name") or ""),
+            pairs=int(data.get("pairs") or 0),
+            sentences=int(data.get("sentences") or 0),
+            licence=str(data.get("licence") or UNSTATED_LICENCE),
+        )
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What trained a packaged model: stored as ``package.provenance`` in its ``skillx.json``.
+
+    Attributes:
+        sources: Corpus sources with their pair counts and declared licences.
+        taxonomy: The taxonomy (ESCO version, fingerprint) the model was trained against.
+        base_model: The encoder it was fine-tuned from.
+        base_model_licence: That encoder's licence (`UNSTATED_LICENCE` when unknown).
+        seed: Training seed, None if not recorded.
+        config: The training configuration as its JSON dict.
+    """
+
+    sources: tuple[CorpusSource, ...] = ()
+    taxonomy: TaxonomyRef | None = None
+    base_model: str = BUNDLED_BASE_MODEL
+    base_model_licence: str = BUNDLED_BASE_LICENCE
+    seed: int | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def unlicensed_sources(self) -> tuple[str, ...]:
+        """Sources whose licence was not stated (publish only when this is empty)."""
+        return tuple(s.name for s in self.sources if s.licence == UNSTATED_LICENCE)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready ``package.provenance`` object."""
+        data = dataclasses.asdict(self)
+        data["taxonomy"] = self.taxonomy.to_dict() if self.taxonomy is not None else None
+        data["config"] = dict(self.config)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Provenance:
+        """Build from a ``package.provenance`` object."""
+        taxonomy = data.get("taxonomy")
+        seed = data.get("seed")
+        return cls(
+            sources=tuple(CorpusSource.from_dict(s) for s in data.get("sources") or ()),
+            taxonomy=TaxonomyRef.from_dict(taxonomy) if isinstance(taxonomy, Mapping) else None,
+            base_model=str(data.get("base_model") or BUNDLED_BASE_MODEL),
+            base_model_licence=str(data.get("base_model_licence") or UNSTATED_LICENCE),
+            seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+            config=dict(data.get("config") or {}),
+        )
+
+    @classmethod
+    def of(
+        cls,
+        meta: ModelMeta,
+        *,
+        licences: Mapping[str, str] | None = None,
+        base_model_licence: str | None = None,
+    ) -> Provenance:
+        """The provenance of a trained model from its metadata and the licences its user declares.
+
+        The library cannot know a corpus's licence: `licences` maps source names to what the
+        user states; sources left out read `UNSTATED_LICENCE`.
+
+        Args:
+            meta: The model's metadata (``training.data.sources`` is written by ``skillx train``).
+            licences: ``{source: licence}``.
+            base_model_licence: Licence of a base encoder other than the bundled one.
+
+        Returns:
+            The provenance record.
+        """
+        licences = dict(licences or {})
+        sources = tuple(
+            dataclasses.replace(source, licence=licences.get(source.name, source.licence))
+            for source in (CorpusSource.from_dict(s) for s in meta.training_data.get("sources") or ())
+        )
+        base = meta.base_model or BUNDLED_BASE_MODEL
+        default_licence = BUNDLED_BASE_LICENCE if base == BUNDLED_BASE_MODEL else UNSTATED_LICENCE
+        seed = meta.training_run.get("seed", meta.training_config.get("seed"))
+        return cls(
+            sources=sources,
+            taxonomy=meta.taxonomy,
+            base_model=base,
+            base_model_licence=base_model_licence or default_licence,
+            seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+            config=dict(meta.training_config),
+        )
+
+
 # keys of the "training" object that have their own field; the rest is the run summary
 _TRAINING_CONFIG = "config"
 _TRAINING_DATA = "data"
@@ -114,7 +233,8 @@ class ModelMeta:
         versions: Library versions that wrote the model (skillx, sentence-transformers, ...).
         created: ISO-8601 UTC time of the first write, None if unknown.
         package: Set in a model package (`skillx.packaging`): its name, version, format,
-            distribution and the skillx that built it; None for a plain model directory.
+            distribution, the skillx that built it and its `Provenance` (``"provenance"``);
+            None for a plain model directory.
         extra: Keys this skillx does not know, kept so that rewriting loses nothing.
     """
 
@@ -136,6 +256,12 @@ class ModelMeta:
     def replace(self, **changes: Any) -> ModelMeta:
         """A copy with `changes` applied (``dataclasses.replace``)."""
         return dataclasses.replace(self, **changes)
+
+    @property
+    def provenance(self) -> Provenance | None:
+        """What trained a packaged model (``package.provenance``), None outside a package."""
+        data = (self.package or {}).get("provenance")
+        return Provenance.from_dict(data) if isinstance(data, Mapping) else None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready ``skillx.json`` content (None fields and empty sections left out)."""
@@ -341,4 +467,3 @@ def runtime_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return found
-

@@ -32,7 +32,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,9 @@ def build_model_package(
     output_dir: str | Path = "dist",
     format: str = "torch",
     summary: str | None = None,
+    licences: Mapping[str, str] | None = None,
+    base_model_licence: str | None = None,
+    sources: Sequence[Mapping[str, Any]] | None = None,
 ) -> Path:
     """Build a wheel that installs the skillx model directory `model_dir` as model `name`.
 
@@ -222,6 +225,15 @@ def build_model_package(
         format: ``"torch"`` (the model as trained) or ``"onnx-int8"`` (exported with
             `skillx.onnx_encoder.export_onnx`; needs ``skillx[onnx]`` to build and to run).
         summary: One-line description; default names the model and its taxonomy.
+        licences: Licence of each corpus source the model was trained from, as its user
+            states them (``{"onet_tasks": "CC BY 4.0"}``); recorded with the sources' pair
+            counts in the package's `skillx.model_dir.Provenance`. Sources left out read
+            ``"not stated"`` (logged as a warning).
+        base_model_licence: Licence of the base encoder when it is not the bundled
+            all-MiniLM-L6-v2 (Apache-2.0).
+        sources: Pairs per corpus source (`skillx.supervision.pairs_by_source` of the training
+            pairs) for a model whose ``skillx.json`` does not record them yet (``skillx train``
+            does); stored in the package's copy only.
 
     Returns:
         Path of the written ``.whl``.
@@ -235,7 +247,7 @@ def build_model_package(
         PosixPath('dist/skillx_model_esco_en-1.0.0-py3-none-any.whl')
     """
     import skillx
-    from skillx.model_dir import read_model_meta, write_model_meta
+    from skillx.model_dir import Provenance, read_model_meta, write_model_meta
 
     check_package_name(name)
     version = check_package_version(version)
@@ -245,13 +257,25 @@ def build_model_package(
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".skillx-package-", dir=out) as tmp:
         data = export_model_dir(model_dir, Path(tmp) / DATA_DIR, format=format)
-        meta = (read_model_meta(data) or ModelMeta()).replace(
+        meta = read_model_meta(data) or ModelMeta()
+        if sources is not None:
+            meta = meta.replace(training_data={**meta.training_data, "sources": [dict(s) for s in sources]})
+        provenance = Provenance.of(meta, licences=licences, base_model_licence=base_model_licence)
+        if provenance.unlicensed_sources:
+            logger.warning(
+                "skillx: no licence stated for the corpus sources %s of model %r; declare them "
+                "(licences={...}, `skillx package --licence SOURCE=LICENCE`) before publishing it.",
+                ", ".join(provenance.unlicensed_sources),
+                name,
+            )
+        meta = meta.replace(
             package={
                 "name": name,
                 "version": version,
                 "format": format,
                 "distribution": dist,
                 "built_with": {"skillx": skillx.__version__},
+                "provenance": provenance.to_dict(),
             }
         )
         write_model_meta(data, meta)
@@ -283,6 +307,23 @@ def installed_models() -> dict[str, Path]:
             reinstall) or two packages claim the same name.
     """
     return {name: _resolve(entry) for name, entry in sorted(_entry_points().items())}
+
+
+def installed_model_entries() -> dict[str, Path | ModelError]:
+    """Like `installed_models`, but a broken package maps to its error instead of raising.
+
+    For listings (``skillx models``) where one broken install must not hide the others.
+
+    Raises:
+        ModelError: If two packages claim the same name.
+    """
+    found: dict[str, Path | ModelError] = {}
+    for name, entry in sorted(_entry_points().items()):
+        try:
+            found[name] = _resolve(entry)
+        except ModelError as exc:
+            found[name] = exc
+    return found
 
 
 def find_installed_model(name: str) -> Path | None:
@@ -374,6 +415,11 @@ def _metadata(dist: str, version: str, format: str, meta: ModelMeta, summary: st
         lines.append(f"- validation: {dict(meta.validation['best'])}")
     if taxonomy is not None and described:
         lines.append(f"- taxonomy: {described} (fingerprint {taxonomy.fingerprint or 'unknown'})")
+    provenance = meta.provenance
+    if provenance is not None:
+        lines.append(f"- base encoder: {provenance.base_model} ({provenance.base_model_licence})")
+        for source in provenance.sources:
+            lines.append(f"- trained on: {source.name}, {source.pairs} pairs ({source.licence})")
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -9,6 +10,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -27,7 +29,18 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     os.environ["SKILLX_CACHE_DIR"] = str(tmp_path_factory.mktemp("skillx-cache"))
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    yield
+    # model packages installed in this environment (`make model` installs one) are not seen, so
+    # `skillx.load()` means the same in every test; tests that need some patch entry_points again
+    real_entry_points = importlib.metadata.entry_points
+
+    def entry_points(**params: Any) -> Any:
+        if params.get("group") == "skillx_models":
+            return importlib.metadata.EntryPoints(())
+        return real_entry_points(**params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importlib.metadata, "entry_points", entry_points)
+        yield
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)

@@ -123,3 +123,71 @@ def test_cli_build_pairs(tmp_path: Path, corpus: Path, toy_taxonomy_dir: Path) -
     assert "lines read" in result.output and out.exists() and stats_path(out).exists()
     result = CliRunner().invoke(app, [*args, "--column", "nope"])
     assert result.exit_code == 1 and "Available: source, sentence" in result.output
+
+
+@pytest.fixture
+def mixed_corpus(tmp_path: Path) -> Path:
+    """Three sources, two openly licensed ("open_a", "open_b") and one not ("closed")."""
+    rows = [("open_a", LINES[0]), ("closed", LINES[0]), ("open_b", LINES[2]), ("closed", LINES[2])] * 5
+    path = tmp_path / "mixed.tsv"
+    path.write_text("source\tsentence\n" + "".join(f"{s}\t{t}\n" for s, t in rows), encoding="utf-8")
+    return path
+
+
+def test_build_pairs_sources_keeps_only_those_sources(
+    tmp_path: Path, mixed_corpus: Path, matcher: LiteralMatcher
+) -> None:
+    out = tmp_path / "open.parquet"
+    stats = build_pairs(mixed_corpus, out, matcher=matcher, progress=False, sources=["open_a", "open_b"])
+    frame = pd.read_parquet(out)
+    assert set(frame["source"]) == {"open_a", "open_b"}
+    assert stats.lines_read == 10 and stats.sources == {"open_a": 5, "open_b": 5}
+    everything = build_pairs(mixed_corpus, tmp_path / "all.parquet", matcher=matcher, progress=False)
+    assert everything.pairs == 2 * stats.pairs and everything.sources == {}
+    assert "source open_a" in stats.to_table()
+
+
+def test_build_pairs_unknown_source_warns_with_the_sources_present(
+    tmp_path: Path, mixed_corpus: Path, matcher: LiteralMatcher
+) -> None:
+    with pytest.warns(UserWarning, match=r"open_c.*other sources there: closed, open_a, open_b"):
+        stats = build_pairs(
+            mixed_corpus, tmp_path / "p.parquet", matcher=matcher, progress=False, sources="open_c"
+        )
+    assert stats.pairs == 0
+
+
+def test_build_pairs_sources_needs_a_source_column(tmp_path: Path, matcher: LiteralMatcher) -> None:
+    path = tmp_path / "plain.txt"
+    path.write_text("\n".join(LINES[:3]), encoding="utf-8")
+    with pytest.raises(InputError, match="no source column"):
+        build_pairs(path, tmp_path / "p.parquet", matcher=matcher, sources=["web"])
+    assert not (tmp_path / "p.parquet").exists()
+    with pytest.raises(InputError, match="sources is empty"):
+        build_pairs(path, tmp_path / "p.parquet", matcher=matcher, sources=[" "])
+
+
+def test_cli_build_pairs_sources(tmp_path: Path, mixed_corpus: Path, toy_taxonomy_dir: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from skillx.cli.matching import register
+
+    app = typer.Typer()
+    register(app)
+    out = tmp_path / "pairs.parquet"
+    args = ["build-pairs", str(mixed_corpus), "-o", str(out), "--taxonomy", str(toy_taxonomy_dir)]
+    result = CliRunner().invoke(app, [*args, "--no-progress", "--sources", "open_a,open_b"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(stats_path(out).read_text())["sources"] == {"open_a": 5, "open_b": 5}
+
+
+def test_pairs_by_source_counts_pairs_and_sentences() -> None:
+    from skillx.supervision import pairs_by_source
+
+    frame = pd.DataFrame({"sentence": ["a", "a", "b", "c"], "source": ["x", "x", "x", "y"]})
+    assert pairs_by_source(frame) == [
+        {"name": "x", "pairs": 3, "sentences": 2},
+        {"name": "y", "pairs": 1, "sentences": 1},
+    ]
+    assert pairs_by_source(frame[["sentence"]]) == [{"name": "unknown", "pairs": 4, "sentences": 3}]

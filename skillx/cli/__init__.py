@@ -23,7 +23,7 @@ app = typer.Typer(
 
 # Each module skillx.cli.<name> defines `register(app: typer.Typer) -> None`.
 _COMMAND_MODULES: tuple[str, ...] = (
-    "taxonomy", "extract", "benchmark", "models", "matching", "training"
+    "taxonomy", "extract", "benchmark", "models", "package", "matching", "training"
 )
 
 for _name in _COMMAND_MODULES:

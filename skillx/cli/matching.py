@@ -75,6 +75,12 @@ def build_pairs(
     include_nested: bool = typer.Option(False, "--include-nested", help="Also write nested hits."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first bad corpus line."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr."),
+    sources: str | None = typer.Option(
+        None,
+        "--sources",
+        help="Comma-separated corpus sources to read (its 'source' column), e.g. the openly "
+        "licensed ones; default: all.",
+    ),
 ) -> None:
     """Build (sentence, skill) pairs from a corpus by literal matching and print statistics."""
     from skillx.supervision import build_pairs as run
@@ -92,6 +98,7 @@ def build_pairs(
         include_nested=include_nested,
         strict=strict,
         progress=progress,
+        sources=None if sources is None else sources.split(","),
     )
     typer.echo(stats.to_table())
     typer.echo(f"pairs: {output}\nstatistics: {stats_path(output)}")

@@ -83,6 +83,7 @@ def register(app: typer.Typer) -> None:
         validation = [load_benchmark(path, tax) for path in benchmark or []]
         trainer = SkillEncoderTrainer(cfg).fit(frame, tax, validation=validation)
         target = trainer.save(output)
+        _record_sources(target, frame)
         stats = trainer.stats_
         typer.echo(
             f"rows {stats.rows} (corpus {stats.corpus_rows}, descriptions {stats.description_rows}; "
@@ -117,3 +118,14 @@ def register(app: typer.Typer) -> None:
             with atomic_directory(default) as staging:
                 shutil.copytree(target, staging, dirs_exist_ok=True)
             typer.echo(f"installed as the default model: {default}")
+
+
+def _record_sources(model_dir: Path, pairs: object) -> None:
+    """Store the pairs per corpus source in ``training.data.sources`` (the model's provenance)."""
+    from skillx.model_dir import read_model_meta, write_model_meta
+    from skillx.supervision import pairs_by_source
+
+    meta = read_model_meta(model_dir)
+    if meta is not None:
+        data = {**meta.training_data, "sources": pairs_by_source(pairs)}
+        write_model_meta(model_dir, meta.replace(training_data=data))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skillx.supervision.pairs import PAIR_COLUMNS, build_pairs, stats_path
+from skillx.supervision.pairs import PAIR_COLUMNS, build_pairs, pairs_by_source, stats_path
 from skillx.supervision.stats import PairStats
 
-__all__ = ["PAIR_COLUMNS", "PairStats", "build_pairs", "stats_path"]
+__all__ = ["PAIR_COLUMNS", "PairStats", "build_pairs", "pairs_by_source", "stats_path"]

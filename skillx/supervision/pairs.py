@@ -8,12 +8,12 @@ import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from skillx.corpus import TextRecord, read_texts
+from skillx.corpus import SOURCE_NAMES, TextRecord, read_texts
 from skillx.errors import CorpusWarning, InputError
 from skillx.io import AtomicFile
 from skillx.matching import LiteralMatcher
@@ -172,6 +172,7 @@ def build_pairs(
     strict: bool = False,
     progress: bool = True,
     top_forms: int = 25,
+    sources: Collection[str] | None = None,
 ) -> PairStats:
     """Build distant-supervision pairs from a corpus and write them to Parquet or JSONL.
 
@@ -196,20 +197,28 @@ def build_pairs(
         strict: Fail on the first bad corpus line instead of skipping it.
         progress: Show a progress bar on stderr.
         top_forms: How many frequent surface forms the statistics keep.
+        sources: Read only the texts whose ``source`` column/field is one of these (e.g. the
+            openly licensed sources of a corpus, so that the model trained on the pairs may be
+            published); None reads all. The statistics count the lines read per source.
 
     Returns:
         The run statistics, also saved beside the output as ``<stem>.stats.json``.
 
     Raises:
-        InputError: For an unreadable corpus, a wrong column/field, or bad options.
+        InputError: For an unreadable corpus, a wrong column/field, bad options, or `sources`
+            given for a corpus without a source column.
     """
     corpus, output = Path(corpus), Path(output)
+    wanted = _wanted_sources(sources)
     if workers < 1 or chunk_size < 1:
         raise InputError(f"workers and chunk_size must be at least 1 (got {workers}, {chunk_size}).")
     if not output.parent.is_dir():
         raise InputError(f"The folder of the output '{output}' does not exist. Create it first.")
     started = time.perf_counter()
     records = read_texts(corpus, text_field=text_field, column=column, limit=limit, strict=strict)
+    seen_sources: Counter[str] = Counter()
+    if wanted is not None:
+        records = _only_sources(records, wanted, seen_sources, corpus)
     first = next(records, None)  # fail on a wrong column before any file is created
     lines_read = sentences = with_hit = n_pairs = n_ambiguous = 0
     skills: set[str] = set()
@@ -271,9 +280,46 @@ def build_pairs(
             seconds=round(time.perf_counter() - started, 2),
             complete=complete,
             matcher=matcher.describe(),
+            sources={name: seen_sources[name] for name in sorted(wanted)} if wanted is not None else {},
         )
         stats.save_json(stats_path(output))
+    if wanted is not None and complete:
+        missing = sorted(name for name in wanted if not seen_sources[name])
+        if missing:
+            seen = sorted(name for name in seen_sources if name not in wanted)
+            warnings.warn(
+                f"No text of the source(s) {', '.join(missing)} in '{corpus}'; check the names "
+                f"(other sources there: {', '.join(seen) or 'none'}).",
+                CorpusWarning,
+                stacklevel=2,
+            )
     return stats
+
+
+def _wanted_sources(sources: Collection[str] | None) -> frozenset[str] | None:
+    if sources is None:
+        return None
+    if isinstance(sources, str):
+        sources = sources.split(",")
+    wanted = frozenset(name.strip() for name in sources if name.strip())
+    if not wanted:
+        raise InputError("sources is empty; name at least one corpus source, or pass None to read all.")
+    return wanted
+
+
+def _only_sources(
+    records: Iterator[TextRecord], wanted: frozenset[str], seen: Counter[str], corpus: Path
+) -> Iterator[TextRecord]:
+    """The records of the `wanted` sources; counts every source met in `seen`."""
+    for record in records:
+        if record.source is None:
+            raise InputError(
+                f"'{corpus}' has no source column or field, so it cannot be filtered by source. "
+                f"Add a 'source' column (one of {', '.join(SOURCE_NAMES)}) or leave out --sources."
+            )
+        seen[record.source] += 1
+        if record.source in wanted:
+            yield record
 
 
 def _prepend(first: TextRecord | None, rest: Iterator[TextRecord]) -> Iterator[TextRecord]:
@@ -308,3 +354,28 @@ def _report(caught: list[warnings.WarningMessage], skipped: int) -> int:
             print("warning: more lines skipped; see lines_skipped in the statistics", file=sys.stderr)
     del caught[:]
     return skipped
+
+
+def pairs_by_source(pairs: Any) -> list[dict[str, Any]]:
+    """Pairs and distinct sentences per corpus source of a pairs table (for a model's provenance).
+
+    Args:
+        pairs: A pandas DataFrame of pairs (`PAIR_COLUMNS`; at least ``sentence``).
+
+    Returns:
+        ``[{"name", "pairs", "sentences"}, ...]`` by descending pair count; one entry named
+        ``"unknown"`` when the table has no ``source`` column.
+
+    Example:
+        >>> import pandas as pd
+        >>> pairs_by_source(pd.DataFrame({"sentence": ["a", "a", "b"], "source": ["x", "x", "y"]}))
+        [{'name': 'x', 'pairs': 2, 'sentences': 1}, {'name': 'y', 'pairs': 1, 'sentences': 1}]
+    """
+    if "source" not in pairs.columns:
+        return [{"name": "unknown", "pairs": len(pairs), "sentences": int(pairs["sentence"].nunique())}]
+    grouped = pairs.groupby("source", sort=False)["sentence"].agg(["size", "nunique"])
+    grouped = grouped.sort_values(["size"], ascending=False, kind="stable")
+    return [
+        {"name": str(name), "pairs": int(row["size"]), "sentences": int(row["nunique"])}
+        for name, row in grouped.iterrows()
+    ]

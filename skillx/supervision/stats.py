@@ -29,6 +29,8 @@ class PairStats:
         complete: False when the run stopped early (error or interruption); the pairs
             written up to then are still in `output`.
         matcher: Matcher settings (taxonomy, version, stop list size, rules).
+        sources: With a ``sources`` filter: lines of the corpus per requested source
+            (empty when all sources were read).
     """
 
     corpus: str
@@ -44,6 +46,7 @@ class PairStats:
     seconds: float
     complete: bool
     matcher: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
 
     @property
     def hit_rate(self) -> float:
@@ -75,6 +78,7 @@ class PairStats:
             ("seconds", f"{self.seconds:.1f}"),
             ("complete", "yes" if self.complete else "NO (stopped early)"),
         ]
+        rows += [(f"  source {name}", f"{n:,} lines") for name, n in self.sources.items()]
         rows += [
             (f"  top form #{i + 1}", f"{form!r}: {n:,}")
             for i, (form, n) in enumerate(self.top_surface_forms[:top])
