@@ -66,6 +66,7 @@ def load(
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_chars: int = DEFAULT_MAX_CHARS,
     clause_margin: float | None = None,
+    precision: float | None = None,
 ) -> SkillExtractor:
     """Load a ready-to-use `SkillExtractor`.
 
@@ -90,6 +91,9 @@ def load(
             (`skillx.ranker.RECOMMENDED_CLAUSE_MARGIN`; see `skillx.ranker.SemanticRanker`):
             better rankings for sentences that list several requirements, at the cost of
             encoding each clause as well. None (the default) scores whole sentences only.
+        precision: A named operating point instead of `min_score`: the threshold that gave
+            this precision (e.g. 0.7) out-of-fold on the validation splits, from the curve
+            stored with the model's calibration (see docs/decisions.md).
 
     Returns:
         The extractor; the skill index is built on first use and cached.
@@ -108,6 +112,10 @@ def load(
 
     tax = _resolve_taxonomy(taxonomy, esco_version=esco_version, language=language, meta=meta)
     params = _resolve_fusion(fusion, meta, model_path)
+    if precision is not None:
+        if min_score is not None:
+            raise InputError("Pass min_score or precision, not both (precision picks a min_score).")
+        min_score = params.threshold_for_precision(precision)
 
     ranker = None
     if semantic:
