@@ -175,7 +175,8 @@ class DocumentSkills:
         at least `support_min_score`; the document probability is the noisy-OR of the
         supporting probabilities (repeated evidence adds up). Skills below `min_score` are
         dropped. With `broader` (e.g. ``Taxonomy.broader``), kept skills sharing a direct
-        broader concept are linked through ``related``; with ``merge_related=True`` only the
+        broader concept, or one the direct broader concept of the other, are linked through
+        ``related``; with ``merge_related=True`` only the
         best of each such group is kept, listing the others in ``related``.
 
         Args:
@@ -254,10 +255,10 @@ def _link_related(
 ) -> list[DocumentSkill]:
     """Link (or fold into the best one) kept skills that share a direct broader concept."""
     parents = {s.uri: set(broader(s.uri)) for s in skills}
-    linked = {
-        s.uri: tuple(o.uri for o in skills if o.uri != s.uri and parents[s.uri] & parents[o.uri])
-        for s in skills
-    }
+    def near(a: str, b: str) -> bool:  # siblings, or one the broader concept of the other
+        return bool(parents[a] & parents[b]) or a in parents[b] or b in parents[a]
+
+    linked = {s.uri: tuple(o.uri for o in skills if o.uri != s.uri and near(s.uri, o.uri)) for s in skills}
     if not merge:
         return [replace(s, related=linked[s.uri]) for s in skills]
     kept: list[DocumentSkill] = []
