@@ -311,7 +311,7 @@ def _train_calibrator(cands: Candidates, rows: np.ndarray, features: Sequence[st
     y = cands.label[rows]
     if y.min() == y.max():
         raise InputError("Calibration needs both correct and wrong candidates; got only one kind.")
-    cols = [FEATURES.index(f) for f in features]
+    cols = np.array([FEATURES.index(f) for f in features], dtype=np.int64)
     x = cands.features[np.ix_(rows, cols)]
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
