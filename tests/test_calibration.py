@@ -340,3 +340,49 @@ def test_fit_calibrator_reports_out_of_fold_metrics():
     cal, threshold = fit_calibrator(cands, folds=4)
     assert cal.metrics["folds"] == 4 and 0 < cal.metrics["oof_f1"] <= 1 and 0 < threshold < 1
     assert best_evidence([], params) == {}
+
+
+def _scored(seed=0, n=150):
+    from skillx.calibration import ScoredSentences
+
+    sem, evidence, gold = _synthetic_problem(seed, n=n)
+    n_skills = sem.shape[1]
+    return ScoredSentences(
+        texts=tuple(_texts(len(gold))),
+        split=tuple("a.csv" if i % 2 else "b.csv" for i in range(len(gold))),
+        gold=tuple(frozenset(g) for g in gold),
+        semantic=sem,
+        evidence=tuple(
+            tuple(LiteralEvidence(e.position, 0, 3, False, "preferred") for e in ev) for ev in evidence
+        ),
+        knowledge=(np.arange(n_skills) % 2).astype(np.float64),
+        reuse=np.arange(n_skills) % 5,
+    )
+
+
+def test_scored_sentences_round_trip_and_fit(tmp_path):
+    from skillx.calibration import ScoredSentences, fit_scored_fusion
+
+    scored = _scored()
+    back = ScoredSentences.load(scored.save(tmp_path / "scored"))
+    assert back.texts == scored.texts and back.gold == scored.gold and back.evidence == scored.evidence
+    assert np.array_equal(back.semantic, scored.semantic) and np.array_equal(back.reuse, scored.reuse)
+    params = fit_scored_fusion(back)
+    assert params.calibrator is not None and params.fitted_on == "b.csv, a.csv"
+
+
+def test_decision_benchmark_reports_before_and_after_on_the_same_folds(tmp_path, benchmark_script, capsys):
+    module = benchmark_script("decisions")
+    _scored(n=120).save(tmp_path / "scored")
+    out = tmp_path / "d.json"
+    assert module.main(["--cache", str(tmp_path / "scored"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "platt" in printed and "calibrator" in printed and "reliability" in printed
+    results = __import__("json").loads(out.read_text())
+    for method in ("platt", "calibrator"):
+        rows = results["methods"][method]["splits"]
+        assert set(rows) == {"a.csv", "b.csv", "all"}
+        assert 0 <= rows["all"]["f1"] <= 1 and 0 <= rows["all"]["ece"] <= 1
+    # re-scoring does not re-rank: RP@5 is the same before and after
+    rp = [results["methods"][m]["splits"]["all"]["rp@5"] for m in ("platt", "calibrator")]
+    assert rp[0] == rp[1] > 0
