@@ -72,7 +72,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     boost = fit_fusion(scored.semantic, scored.evidence, gold)  # the boost: RP@5 on all sentences
     params = FusionParams(literal_boost=boost.literal_boost, ambiguous_weight=boost.ambiguous_weight)
     cands = candidate_table(
-        scored.semantic, scored.evidence, gold, scored.texts, params, skills=scored.skill_features(),
+        scored.semantic,
+        scored.evidence,
+        gold,
+        scored.texts,
+        params,
+        skills=scored.skill_features(),
         split=scored.split,
     )
     fold = sentence_folds(len(gold), args.folds, args.seed)
@@ -116,8 +121,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def print_tables(results: dict[str, Any]) -> None:
     """The human-readable report."""
-    print(f"{results['sentences']} validation sentences ({', '.join(results['data'])}); "
-          f"{results['folds']}-fold CV by sentence; literal boost {results['literal_boost']}")
+    print(
+        f"{results['sentences']} validation sentences ({', '.join(results['data'])}); "
+        f"{results['folds']}-fold CV by sentence; literal boost {results['literal_boost']}"
+    )
     header = (
         f"{'calibration':<12} {'split':<36} {'P':>6} {'R':>6} {'F1':>6} {'ECE':>6} {'RP@5':>6} {'thr':>6}"
     )
@@ -125,8 +132,10 @@ def print_tables(results: dict[str, Any]) -> None:
     print("-" * len(header))
     for method, block in results["methods"].items():
         for split, m in block["splits"].items():
-            print(f"{method:<12} {split:<36} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} "
-                  f"{m['ece']:>6.3f} {m['rp@5']:>6.3f} {m['threshold_mean']:>6.3f}")
+            print(
+                f"{method:<12} {split:<36} {m['precision']:>6.3f} {m['recall']:>6.3f} {m['f1']:>6.3f} "
+                f"{m['ece']:>6.3f} {m['rp@5']:>6.3f} {m['threshold_mean']:>6.3f}"
+            )
     for method, block in results["methods"].items():
         print(f"\nreliability ({method}, out-of-fold, top-5 candidates)")
         print(f"{'bin':<9} {'n':>5} {'mean p':>7} {'observed':>9}")
