@@ -13,7 +13,11 @@ calibration of it::
     score = 1 / (1 + exp(-(slope * raw + intercept)))
 
 read as an estimate of the probability that the skill is one an annotator would have
-labelled for that sentence. This module only applies the parameters; `skillx.calibration`
+labelled for that sentence. A model calibrated by this skillx carries a `Calibrator`
+instead: a standardised logistic regression over per-candidate features (`FEATURES`: cosine,
+rank, margin, the literal hit and its kind, sentence length and clauses, the skill's type and
+reuse level), whose probabilities are made non-increasing along the fused ranking so that
+re-scoring never re-orders. This module only applies the parameters; `skillx.calibration`
 fits them (the boost for RP@5, then the calibration) on benchmark *validation* splits only.
 They are plain JSON (``skillx/data/fusion_default.json`` for the bundled base encoder, or
 `skillx.model_dir.ModelMeta.fusion` of a trained model), never pickled.
