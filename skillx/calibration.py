@@ -14,16 +14,27 @@ Only ever pass *validation* splits: the test splits are held out for reporting.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from skillx.errors import InputError, ModelError
 from skillx.evaluation.metrics import r_precision_at_k
-from skillx.fusion import FusionParams, LiteralEvidence, fused_scores, rank_positions
+from skillx.fusion import (
+    FEATURES,
+    Calibrator,
+    FusionParams,
+    LiteralEvidence,
+    SkillFeatures,
+    best_evidence,
+    candidate_features,
+    fused_scores,
+    rank_positions,
+)
 from skillx.text import Sentence
 
 if TYPE_CHECKING:
@@ -37,6 +48,21 @@ DEFAULT_AMBIGUOUS_WEIGHTS = (0.0, 0.5, 1.0)
 """Grid of weights for hits of surface forms shared by several skills."""
 CALIBRATION_CANDIDATES = 10
 """Top candidates per sentence the logistic calibration is fitted on."""
+CALIBRATOR_FEATURES = (
+    "raw", "cosine", "log_rank", "margin", "gap_next",
+    "literal_preferred", "literal_alternative", "literal_hidden", "literal_ambiguous",
+    "log_words", "n_clauses", "knowledge",
+    "reuse_transversal", "reuse_cross_sector", "reuse_sector_specific", "reuse_occupation_specific",
+    "log_supervision",
+)  # fmt: skip
+"""Features `fit_calibrator` uses by default (constant ones, e.g. unrecorded supervision
+counts, are dropped)."""
+CALIBRATOR_C = 0.3
+"""Inverse L2 strength of the calibrator's logistic regression (standardised features)."""
+CV_FOLDS = 5
+"""Folds (by sentence) of the out-of-fold estimates."""
+DECISION_K = 5
+"""Skills per sentence a decision is taken on (the extractor's default ``k``)."""
 
 
 def fit_fusion(
@@ -50,8 +76,16 @@ def fit_fusion(
     candidates: int = CALIBRATION_CANDIDATES,
     model: str = "",
     fitted_on: str = "",
+    texts: Sequence[str] | None = None,
+    skills: SkillFeatures | None = None,
+    folds: int = CV_FOLDS,
+    seed: int = 0,
 ) -> FusionParams:
     """Tune the literal boost for RP@k, then fit the logistic calibration and the threshold.
+
+    With `texts` a multi-feature `Calibrator` (`fit_calibrator`) is fitted as well: it
+    replaces the one-feature calibration, and the threshold becomes the one that maximises
+    its *out-of-fold* F1 (folds by sentence).
 
     Sentences with an empty gold set take part in the calibration as negatives only (they
     teach the "no skill here" decision) and are left out of the RP@k used for the boost.
@@ -67,6 +101,10 @@ def fit_fusion(
         candidates: How many top candidates per sentence the calibration is fitted on.
         model: Encoder name to record.
         fitted_on: Data set names to record.
+        texts: The sentences (turns on the multi-feature calibration).
+        skills: Per-skill facts for the calibration features.
+        folds: Cross-validation folds of the multi-feature calibration.
+        seed: Seed of the fold assignment.
 
     Returns:
         Fitted `FusionParams` with the validation metrics in ``metrics``.
@@ -132,7 +170,7 @@ def fit_fusion(
         f1 = 2 * tp / (n_kept + n_gold) if n_gold else 0.0
         if f1 > best_f1:
             best_f1, threshold = f1, prob
-    return replace(
+    params = replace(
         params,
         threshold=round(float(threshold), 4),
         model=model,
@@ -144,6 +182,13 @@ def fit_fusion(
             "n_scored_sentences": len(scored),
         },
     )
+    if texts is None:
+        return params
+    if len(texts) != len(gold):
+        raise InputError(f"fit_fusion needs one text per sentence; got {len(texts)} for {len(gold)}.")
+    cands = candidate_table(semantic, evidence, gold, texts, params, skills=skills, candidates=candidates)
+    calibrator, cal_threshold = fit_calibrator(cands, folds=folds, seed=seed, k=k)
+    return replace(params, calibrator=calibrator, threshold=cal_threshold)
 
 
 def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -158,6 +203,431 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     if slope <= 0:
         raise InputError("Calibration found no positive link between fused score and correctness.")
     return round(slope, 6), round(float(model.intercept_[0]), 6)
+
+
+# -- the multi-feature calibration --------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidates:
+    """The top candidates of every sentence, as rows (sentence by sentence, best first).
+
+    Attributes:
+        features: ``(n_rows, len(FEATURES))`` feature matrix (`skillx.fusion.candidate_features`).
+        raw: Raw fused score per row.
+        label: 1 if the row's skill is a gold skill of its sentence, else 0.
+        sentence: Sentence number per row (the CV groups).
+        rank: Rank of the row's skill in its sentence (0 = best).
+        position: Taxonomy position of the row's skill.
+        n_gold: Gold skills per sentence (all of them, found or not: the recall denominator).
+        split: Data-set name per sentence.
+    """
+
+    features: np.ndarray
+    raw: np.ndarray
+    label: np.ndarray
+    sentence: np.ndarray
+    rank: np.ndarray
+    position: np.ndarray
+    n_gold: np.ndarray
+    split: tuple[str, ...]
+
+
+def candidate_table(
+    semantic: np.ndarray,
+    evidence: Sequence[Sequence[LiteralEvidence]],
+    gold: Sequence[set[int]],
+    texts: Sequence[str],
+    params: FusionParams,
+    *,
+    skills: SkillFeatures | None = None,
+    candidates: int = CALIBRATION_CANDIDATES,
+    split: Sequence[str] | None = None,
+) -> Candidates:
+    """Rows of the top `candidates` of each sentence under the fusion `params` (boost only).
+
+    Args:
+        semantic: Cosine scores ``(n_sentences, n_skills)``.
+        evidence: Literal hits per sentence.
+        gold: Gold skill positions per sentence (may be empty: a sentence without skills).
+        texts: The sentences.
+        params: Fusion parameters (their boost orders the candidates).
+        skills: Per-skill facts (None: those features are 0).
+        candidates: Candidates per sentence.
+        split: Data-set name per sentence (default: all ``""``).
+
+    Returns:
+        The `Candidates`.
+    """
+    feats, raws, labels, sents, ranks, positions = [], [], [], [], [], []
+    for i, g in enumerate(gold):
+        best = best_evidence(evidence[i], params)
+        raw = fused_scores(semantic[i], best.values(), params)
+        order = rank_positions(raw, candidates)
+        feats.append(candidate_features(raw, semantic[i], order, best, texts[i], skills))
+        raws.append(raw[order].astype(np.float64))
+        labels.append(np.array([int(p in g) for p in order], dtype=np.int64))
+        sents.append(np.full(len(order), i, dtype=np.int64))
+        ranks.append(np.arange(len(order), dtype=np.int64))
+        positions.append(np.asarray(order, dtype=np.int64))
+    return Candidates(
+        features=np.concatenate(feats) if feats else np.zeros((0, len(FEATURES))),
+        raw=np.concatenate(raws) if raws else np.zeros(0),
+        label=np.concatenate(labels) if labels else np.zeros(0, dtype=np.int64),
+        sentence=np.concatenate(sents) if sents else np.zeros(0, dtype=np.int64),
+        rank=np.concatenate(ranks) if ranks else np.zeros(0, dtype=np.int64),
+        position=np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64),
+        n_gold=np.array([len(g) for g in gold], dtype=np.int64),
+        split=tuple(split) if split is not None else ("",) * len(gold),
+    )
+
+
+def sentence_folds(n_sentences: int, folds: int = CV_FOLDS, seed: int = 0) -> np.ndarray:
+    """Fold number of each sentence (shuffled, balanced): every candidate of a sentence shares it.
+
+    Example:
+        >>> sorted(np.bincount(sentence_folds(10, 5)).tolist())
+        [2, 2, 2, 2, 2]
+    """
+    if folds < 2 or folds > n_sentences:
+        raise InputError(f"Cross-validation needs 2 <= folds <= sentences ({n_sentences}); got {folds}.")
+    rng = np.random.default_rng(seed)
+    fold = np.arange(n_sentences) % folds
+    rng.shuffle(fold)
+    return fold
+
+
+def running_min(probs: np.ndarray, cands: Candidates) -> np.ndarray:
+    """Probabilities made non-increasing along each sentence's ranking (as `FusionParams.probabilities`)."""
+    out = np.asarray(probs, dtype=np.float64).copy()
+    for s in np.unique(cands.sentence):
+        rows = np.flatnonzero(cands.sentence == s)
+        rows = rows[np.argsort(cands.rank[rows], kind="stable")]
+        out[rows] = np.minimum.accumulate(out[rows])
+    return out
+
+
+def _train_calibrator(cands: Candidates, rows: np.ndarray, features: Sequence[str], c: float) -> Calibrator:
+    from sklearn.linear_model import LogisticRegression
+
+    y = cands.label[rows]
+    if y.min() == y.max():
+        raise InputError("Calibration needs both correct and wrong candidates; got only one kind.")
+    cols = np.array([FEATURES.index(f) for f in features], dtype=np.int64)
+    x = cands.features[np.ix_(rows, cols)]
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    keep = scale > 1e-9  # constant features (e.g. unrecorded supervision counts) carry nothing
+    names = [f for f, k in zip(features, keep, strict=True) if k]
+    z = (x[:, keep] - mean[keep]) / scale[keep]
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit(z, y)
+    return Calibrator(
+        features=tuple(names),
+        mean=tuple(round(float(v), 6) for v in mean[keep]),
+        scale=tuple(round(float(v), 6) for v in scale[keep]),
+        coef=tuple(round(float(v), 6) for v in model.coef_[0]),
+        intercept=round(float(model.intercept_[0]), 6),
+    )
+
+
+def oof_probabilities(
+    cands: Candidates,
+    fold: np.ndarray,
+    *,
+    method: str = "calibrator",
+    features: Sequence[str] = CALIBRATOR_FEATURES,
+    c: float = CALIBRATOR_C,
+    k: int = DECISION_K,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities and thresholds: each fold scored by a model fitted on the others.
+
+    The threshold of each fold is the F1-best one on the *training* folds, so the decisions
+    measured on the held-out fold are those a user would get.
+
+    Args:
+        cands: Candidate rows.
+        fold: Fold number per sentence (`sentence_folds`).
+        method: ``"calibrator"`` (multi-feature) or ``"platt"`` (one-feature, the raw score).
+        features: Calibrator features.
+        c: Inverse regularisation strength of the calibrator.
+        k: Candidates per sentence a decision is taken on.
+
+    Returns:
+        ``(probabilities per row, threshold per row)``.
+    """
+    if method not in ("calibrator", "platt"):
+        raise InputError(f"Unknown calibration method '{method}'. Available: calibrator, platt.")
+    row_fold = fold[cands.sentence]
+    probs = np.zeros(len(cands.label))
+    thresholds = np.zeros(len(cands.label))
+    for f in np.unique(fold):
+        train, test = np.flatnonzero(row_fold != f), np.flatnonzero(row_fold == f)
+        if method == "platt":
+            slope, intercept = _fit_logistic(cands.raw[train], cands.label[train])
+            params = FusionParams(slope=slope, intercept=intercept)
+            p_all = params.calibrate(cands.raw)
+        else:
+            p_all = _train_calibrator(cands, train, features, c).predict(cands.features)
+            p_all = running_min(p_all, cands)
+        train_sents = np.flatnonzero(fold != f)
+        threshold, _ = best_f1_threshold(p_all, cands, k=k, sentences=train_sents)
+        probs[test] = p_all[test]
+        thresholds[test] = threshold
+    return probs, thresholds
+
+
+def _kept(cands: Candidates, k: int, sentences: np.ndarray | None) -> np.ndarray:
+    mask = cands.rank < k
+    if sentences is not None:
+        mask &= np.isin(cands.sentence, sentences)
+    return mask
+
+
+def decision_metrics(
+    probs: np.ndarray,
+    cands: Candidates,
+    threshold: float | np.ndarray,
+    *,
+    k: int = DECISION_K,
+    sentences: np.ndarray | None = None,
+) -> dict[str, float]:
+    """Micro precision, recall and F1 of the (sentence, skill) pairs kept at `threshold`.
+
+    A pair is kept when its skill is among the sentence's top `k` and its probability is at
+    least the threshold. Recall counts *every* gold pair of the sentences, found or not;
+    sentences without gold skills add false positives only.
+
+    Args:
+        probs: Probability per candidate row.
+        cands: The candidate rows.
+        threshold: One threshold, or one per row.
+        k: Candidates per sentence a decision is taken on.
+        sentences: Restrict to these sentence numbers (default: all).
+
+    Returns:
+        precision, recall, f1, kept, correct, gold.
+    """
+    mask = _kept(cands, k, sentences) & (np.asarray(probs) >= np.asarray(threshold) - 1e-12)
+    tp = int(cands.label[mask].sum())
+    kept = int(mask.sum())
+    n_gold = int(cands.n_gold.sum() if sentences is None else cands.n_gold[sentences].sum())
+    precision = tp / kept if kept else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    f1 = 2 * tp / (kept + n_gold) if kept + n_gold else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "kept": kept, "correct": tp, "gold": n_gold}
+
+
+def best_f1_threshold(
+    probs: np.ndarray, cands: Candidates, *, k: int = DECISION_K, sentences: np.ndarray | None = None
+) -> tuple[float, float]:
+    """The threshold that maximises the F1 of kept pairs (on `sentences`), and that F1."""
+    mask = _kept(cands, k, sentences)
+    p, y = np.asarray(probs)[mask], cands.label[mask]
+    n_gold = int(cands.n_gold.sum() if sentences is None else cands.n_gold[sentences].sum())
+    order = np.argsort(-p, kind="stable")
+    tp = np.cumsum(y[order])
+    kept = np.arange(1, len(order) + 1)
+    f1 = 2 * tp / (kept + n_gold)
+    # only cut between distinct probabilities: ties are kept or dropped together
+    last = np.r_[p[order][1:] < p[order][:-1], True] if len(order) else np.zeros(0, dtype=bool)
+    if not last.any():
+        return 0.5, 0.0
+    best = int(np.flatnonzero(last)[np.argmax(f1[last])])
+    return float(p[order][best]), float(f1[best])
+
+
+def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over `bins` equal-width probability bins.
+
+    Example:
+        >>> expected_calibration_error(np.array([0.2, 0.2, 0.8, 0.8]), np.array([0, 0, 1, 1]))
+        0.2
+    """
+    table = reliability_table(probs, labels, bins)
+    n = sum(r["n"] for r in table)
+    return round(sum(r["n"] * abs(r["mean_probability"] - r["accuracy"]) for r in table) / max(n, 1), 10)
+
+
+def reliability_table(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
+    """Per non-empty bin: its range, count, mean predicted probability and observed accuracy."""
+    p = np.asarray(probs, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    rows = []
+    for b in range(bins):
+        sel = which == b
+        if sel.any():
+            rows.append(
+                {
+                    "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
+                    "n": int(sel.sum()),
+                    "mean_probability": float(p[sel].mean()),
+                    "accuracy": float(y[sel].mean()),
+                }
+            )
+    return rows
+
+
+def precision_recall_curve(
+    probs: np.ndarray,
+    cands: Candidates,
+    *,
+    k: int = DECISION_K,
+    thresholds: Sequence[float] | None = None,
+) -> list[tuple[float, float, float]]:
+    """``(threshold, precision, recall)`` of the kept pairs, thresholds descending.
+
+    Default thresholds: 0.02 to 0.98 in steps of 0.02 (points keeping nothing are left out).
+    """
+    grid = thresholds if thresholds is not None else [round(0.98 - 0.02 * i, 2) for i in range(49)]
+    out = []
+    for t in sorted(grid, reverse=True):
+        m = decision_metrics(probs, cands, t, k=k)
+        if m["kept"]:
+            out.append((float(t), round(m["precision"], 4), round(m["recall"], 4)))
+    return out
+
+
+def fit_calibrator(
+    cands: Candidates,
+    *,
+    features: Sequence[str] = CALIBRATOR_FEATURES,
+    c: float = CALIBRATOR_C,
+    folds: int = CV_FOLDS,
+    seed: int = 0,
+    k: int = DECISION_K,
+) -> tuple[Calibrator, float]:
+    """Fit the multi-feature calibration on all rows; its threshold and curve come out-of-fold.
+
+    Args:
+        cands: Candidate rows of the validation sentences (`candidate_table`).
+        features: Feature names (a subset of `skillx.fusion.FEATURES`).
+        c: Inverse L2 strength.
+        folds: Cross-validation folds, by sentence.
+        seed: Seed of the fold assignment.
+        k: Candidates per sentence a decision is taken on.
+
+    Returns:
+        ``(calibrator, sentence threshold)``: the threshold maximises the out-of-fold F1.
+    """
+    fold = sentence_folds(len(cands.n_gold), folds, seed)
+    oof, fold_thresholds = oof_probabilities(cands, fold, features=features, c=c, k=k)
+    threshold, _ = best_f1_threshold(oof, cands, k=k)
+    at_default = decision_metrics(oof, cands, fold_thresholds, k=k)
+    top = cands.rank < k
+    model = _train_calibrator(cands, np.arange(len(cands.label)), features, c)
+    metrics = {
+        "oof_precision": round(at_default["precision"], 4),
+        "oof_recall": round(at_default["recall"], 4),
+        "oof_f1": round(at_default["f1"], 4),
+        "oof_ece": round(expected_calibration_error(oof[top], cands.label[top]), 4),
+        "folds": folds,
+        "n_sentences": len(cands.n_gold),
+        "n_candidates_per_sentence": int(cands.rank.max() + 1) if len(cands.rank) else 0,
+        "c": c,
+    }
+    return (
+        replace(
+            model,
+            document_threshold=round(threshold, 4),
+            curve=tuple(precision_recall_curve(oof, cands, k=k)),
+            metrics=metrics,
+        ),
+        round(threshold, 4),
+    )
+
+
+# -- scored validation data, cached -------------------------------------------------------------
+@dataclass(frozen=True)
+class ScoredSentences:
+    """Benchmark sentences with everything the fits need: score once, fit many times.
+
+    Attributes:
+        texts: The sentences.
+        split: Data-set name per sentence.
+        gold: Gold skill positions per sentence.
+        semantic: Cosine scores ``(n_sentences, n_skills)``.
+        evidence: Literal hits per sentence.
+        knowledge: Per-skill `SkillFeatures.knowledge`.
+        reuse: Per-skill `SkillFeatures.reuse`.
+    """
+
+    texts: tuple[str, ...]
+    split: tuple[str, ...]
+    gold: tuple[frozenset[int], ...]
+    semantic: np.ndarray
+    evidence: tuple[tuple[LiteralEvidence, ...], ...]
+    knowledge: np.ndarray
+    reuse: np.ndarray
+
+    def skill_features(self) -> SkillFeatures:
+        """The per-skill facts (supervision counts not recorded: 0)."""
+        return SkillFeatures(self.knowledge, self.reuse, np.zeros(len(self.knowledge)))
+
+    def save(self, directory: str | Path) -> Path:
+        """Write as ``semantic.npy`` + ``sentences.json`` in `directory`; returns it."""
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / "semantic.npy", self.semantic.astype(np.float32), allow_pickle=False)
+        facts = np.stack([self.knowledge, self.reuse]).astype(np.int8)
+        np.save(path / "skills.npy", facts, allow_pickle=False)
+        data = {
+            "texts": list(self.texts),
+            "split": list(self.split),
+            "gold": [sorted(g) for g in self.gold],
+            "evidence": [
+                [[e.position, e.start, e.end, e.ambiguous, e.kind] for e in ev] for ev in self.evidence
+            ],
+        }
+        (path / "sentences.json").write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, directory: str | Path) -> ScoredSentences:
+        """Read what `save` wrote."""
+        path = Path(directory)
+        data = json.loads((path / "sentences.json").read_text(encoding="utf-8"))
+        skills = np.load(path / "skills.npy", allow_pickle=False)
+        return cls(
+            texts=tuple(data["texts"]),
+            split=tuple(data["split"]),
+            gold=tuple(frozenset(g) for g in data["gold"]),
+            semantic=np.load(path / "semantic.npy", allow_pickle=False),
+            evidence=tuple(tuple(LiteralEvidence(*e) for e in ev) for ev in data["evidence"]),
+            knowledge=skills[0].astype(np.float64),
+            reuse=skills[1].astype(np.int64),
+        )
+
+
+def score_benchmarks(extractor: SkillExtractor, paths: Sequence[str | Path]) -> ScoredSentences:
+    """Score every sentence of benchmark CSVs once (the slow step of fitting).
+
+    Raises:
+        InputError: If the extractor lacks a ranker or matcher, or no file is given.
+    """
+    if extractor.ranker is None or extractor.matcher is None:
+        raise InputError("Fitting the fusion needs an extractor with both a semantic ranker and a matcher.")
+    if not paths:
+        raise InputError("Pass at least one benchmark (validation) CSV to fit the fusion on.")
+    texts: list[str] = []
+    gold: list[set[int]] = []
+    split: list[str] = []
+    for path in paths:
+        s, g = benchmark_sentences(path, extractor)
+        texts.extend(s)
+        gold.extend(g)
+        split.extend([Path(path).name] * len(s))
+    semantic = extractor.score_sentences(texts)
+    evidence = [tuple(extractor.literal_evidence(Sentence(t, 0, len(t)))) for t in texts]
+    facts = SkillFeatures.from_taxonomy(extractor.taxonomy)
+    return ScoredSentences(
+        texts=tuple(texts),
+        split=tuple(split),
+        gold=tuple(frozenset(g) for g in gold),
+        semantic=np.asarray(semantic, dtype=np.float32),
+        evidence=tuple(evidence),
+        knowledge=facts.knowledge,
+        reuse=facts.reuse,
+    )
 
 
 def benchmark_sentences(path: str | Path, extractor: SkillExtractor) -> tuple[list[str], list[set[int]]]:
@@ -209,23 +679,22 @@ def fit_extractor_fusion(
     Raises:
         InputError: If the extractor lacks a ranker or matcher, or no file is given.
     """
-    if extractor.ranker is None or extractor.matcher is None:
-        raise InputError("Fitting the fusion needs an extractor with both a semantic ranker and a matcher.")
-    if not paths:
-        raise InputError("Pass at least one benchmark (validation) CSV to fit the fusion on.")
-    sentences: list[str] = []
-    gold: list[set[int]] = []
-    names = []
-    for path in paths:
-        s, g = benchmark_sentences(path, extractor)
-        sentences.extend(s)
-        gold.extend(g)
-        names.append(Path(path).name)
-    scores = extractor.score_sentences(sentences)
-    evidence: list[list[LiteralEvidence]] = [
-        extractor.literal_evidence(Sentence(text, 0, len(text))) for text in sentences
-    ]
-    params = fit_fusion(scores, evidence, gold, k=k, model=model, fitted_on=", ".join(names))
+    return fit_scored_fusion(score_benchmarks(extractor, paths), k=k, model=model)
+
+
+def fit_scored_fusion(scored: ScoredSentences, *, k: int = 5, model: str = "", seed: int = 0) -> FusionParams:
+    """`fit_fusion` (with the multi-feature calibration) on sentences scored by `score_benchmarks`."""
+    params = fit_fusion(
+        scored.semantic,
+        scored.evidence,
+        [set(g) for g in scored.gold],
+        k=k,
+        model=model,
+        fitted_on=", ".join(dict.fromkeys(scored.split)),
+        texts=scored.texts,
+        skills=scored.skill_features(),
+        seed=seed,
+    )
     return replace(params, metrics={**params.metrics, "n_candidates_per_sentence": CALIBRATION_CANDIDATES})
 
 

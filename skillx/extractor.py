@@ -11,12 +11,13 @@ import logging
 import numbers
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from skillx.errors import InputError, InputTypeError, ModelError
-from skillx.fusion import FusionParams, LiteralEvidence, default_fusion, fuse
+from skillx.fusion import FusionParams, LiteralEvidence, SkillFeatures, default_fusion, fuse
 from skillx.results import DocumentSkills, SentenceSkills, SkillMatch, to_pandas
 from skillx.text import DEFAULT_MAX_CHARS, Sentence, segment
 
@@ -38,9 +39,12 @@ class SkillExtractor:
 
     Build one with `skillx.load`; the constructor takes ready parts.
 
-    Scores are calibrated probabilities (see `skillx.fusion`). ``min_score=None`` in
-    `extract` means the extractor's ``min_score``, which defaults to the threshold chosen on
-    the validation splits; pass ``min_score=0.0`` to always get ``k`` skills per sentence.
+    Scores are calibrated probabilities (see `skillx.fusion`): of the skills scored ``p``,
+    about a fraction ``p`` are ones an annotator would have labelled for the sentence.
+    ``min_score=None`` in `extract` means the extractor's ``min_score``, which defaults to
+    the threshold that gave the best F1 out-of-fold on the validation splits; pass
+    ``min_score=0.0`` to always get ``k`` skills per sentence, or build the extractor with
+    ``skillx.load(..., precision=0.7)`` for the threshold that gave 70% precision.
 
     `extract` and `extract_many` may be called from several threads at once: the encoder
     and the skill matrix are used under a lock, everything else is per call.
@@ -51,6 +55,8 @@ class SkillExtractor:
         matcher: A `LiteralMatcher` (None: semantic ranking only).
         fusion: Fusion and calibration parameters (default: the bundled ones).
         min_score: Default minimum calibrated score (None: ``fusion.threshold``).
+        document_min_score: Default threshold of `extract_document` (None:
+            ``fusion.document_threshold``).
         model_name: What to report as the model in use.
         max_chars: Longest sentence passed to the encoder; longer ones are chunked.
         batch_size: Sentences per encoder call in `extract_many`.
@@ -73,6 +79,7 @@ class SkillExtractor:
         model_name: str = "",
         max_chars: int = DEFAULT_MAX_CHARS,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        document_min_score: float | None = None,
     ) -> None:
         if ranker is None and matcher is None:
             raise InputError("SkillExtractor needs a ranker, a matcher or both; got neither.")
@@ -86,12 +93,17 @@ class SkillExtractor:
             self.min_score = _check_min_score(min_score)
         else:  # literal-only scores are not calibrated probabilities: keep every hit
             self.min_score = self.fusion.threshold if ranker is not None else 0.0
+        if document_min_score is not None:
+            self.document_min_score = _check_min_score(document_min_score)
+        else:
+            self.document_min_score = self.fusion.document_threshold if ranker is not None else 0.0
         self.model_name = model_name
         self.max_chars = max_chars
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._uris = taxonomy.uris
         self._columns = self._ranker_columns()
+        self._skill_features: SkillFeatures | None = None
 
     def __repr__(self) -> str:
         return (
@@ -142,18 +154,52 @@ class SkillExtractor:
             )
         return self.extract_many([text], k=k, min_score=min_score)[0]
 
-    def extract_document(self, text: str, *, k: int = 5, min_score: float | None = None) -> DocumentSkills:
-        """Skills of a whole text, aggregated over its sentences (max score per skill).
+    def extract_document(
+        self,
+        text: str,
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        document_min_score: float | None = None,
+        merge_related: bool = False,
+    ) -> DocumentSkills:
+        """Ad-level decisions: does this text ask for each skill?
+
+        Every sentence's top `k` skills (with their probabilities, whatever `min_score`) are
+        aggregated per skill by noisy-OR, ``1 - prod(1 - p_i)``, over the sentences that
+        support it (probability at least half the sentence threshold), so repeated evidence
+        adds up; skills below `document_min_score` are dropped. Skills of the text sharing a
+        direct broader ESCO concept are listed in each other's ``related`` (with
+        ``merge_related=True`` only the best of such a group is kept).
 
         Args:
             text: Raw text.
             k: Most skills per sentence (before aggregation).
-            min_score: As in `extract`.
+            min_score: Sentence threshold of the per-sentence view (``.sentences``), as in
+                `extract`.
+            document_min_score: Document threshold (a probability); None for the
+                extractor's ``document_min_score``.
+            merge_related: Fold skills under one broader concept into the best one.
 
         Returns:
-            The `DocumentSkills` of the text.
+            The `DocumentSkills` of the text, skills best first.
         """
-        return DocumentSkills.from_sentences(self.extract(text, k=k, min_score=min_score))
+        sentence_threshold = self.min_score if min_score is None else _check_min_score(min_score)
+        threshold = (
+            self.document_min_score if document_min_score is None else _check_min_score(document_min_score)
+        )
+        every = self.extract(text, k=k, min_score=0.0)
+        doc = DocumentSkills.from_sentences(
+            every,
+            min_score=threshold,
+            support_min_score=sentence_threshold / 2,
+            broader=self.taxonomy.broader,
+            merge_related=merge_related,
+        )
+        shown = tuple(
+            replace(s, skills=tuple(m for m in s.skills if m.score >= sentence_threshold)) for s in every
+        )
+        return DocumentSkills(doc.skills, shown)
 
     def extract_many(
         self,
@@ -297,6 +343,15 @@ class SkillExtractor:
         return to_pandas(results)
 
     # -- internals --------------------------------------------------------------------------
+    @property
+    def skill_features(self) -> SkillFeatures | None:
+        """Per-skill facts for the calibration (built on first use; None without a calibrator)."""
+        if self.fusion.calibrator is None:
+            return None
+        if self._skill_features is None:
+            self._skill_features = SkillFeatures.from_taxonomy(self.taxonomy)
+        return self._skill_features
+
     def score_sentences(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
         """Cosine scores of sentences against every skill, columns in taxonomy order.
 
@@ -351,7 +406,9 @@ class SkillExtractor:
                 # a shared surface form still names the skill whose *preferred* label it is
                 own = ambiguous and skill.preferred_label.casefold() == form
                 evidence.append(
-                    LiteralEvidence(self.taxonomy.position(uri), start, end, ambiguous and not own)
+                    LiteralEvidence(
+                        self.taxonomy.position(uri), start, end, ambiguous and not own, _kind(hit.kind)
+                    )
                 )
         return evidence
 
@@ -385,6 +442,8 @@ class SkillExtractor:
             k=k,
             min_score=min_score,
             n_skills=len(self._uris),
+            text=sent.text,
+            skills=self.skill_features,
         )
         skills = tuple(
             SkillMatch(
@@ -398,6 +457,10 @@ class SkillExtractor:
             for m in fused
         )
         return SentenceSkills(index, sent.text, sent.start, sent.end, skills)
+
+
+def _kind(kind: object) -> str:
+    return str(getattr(kind, "value", kind) or "")
 
 
 def _check_k(k: object) -> int:

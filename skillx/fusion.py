@@ -13,7 +13,11 @@ calibration of it::
     score = 1 / (1 + exp(-(slope * raw + intercept)))
 
 read as an estimate of the probability that the skill is one an annotator would have
-labelled for that sentence. This module only applies the parameters; `skillx.calibration`
+labelled for that sentence. A model calibrated by this skillx carries a `Calibrator`
+instead: a standardised logistic regression over per-candidate features (`FEATURES`: cosine,
+rank, margin, the literal hit and its kind, sentence length and clauses, the skill's type and
+reuse level), whose probabilities are made non-increasing along the fused ranking so that
+re-scoring never re-orders. This module only applies the parameters; `skillx.calibration`
 fits them (the boost for RP@5, then the calibration) on benchmark *validation* splits only.
 They are plain JSON (``skillx/data/fusion_default.json`` for the bundled base encoder, or
 `skillx.model_dir.ModelMeta.fusion` of a trained model), never pickled.
@@ -49,12 +53,15 @@ class LiteralEvidence:
         start: Start offset of the hit in the caller's text, or None if unknown.
         end: End offset (exclusive) of the hit in the caller's text, or None.
         ambiguous: True if the matched surface form belongs to several skills.
+        kind: Which label of the skill matched: ``"preferred"``, ``"alternative"``,
+            ``"hidden"``, or ``""`` when unknown (a calibration feature).
     """
 
     position: int
     start: int | None = None
     end: int | None = None
     ambiguous: bool = False
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,238 @@ class FusedMatch:
     source: str
     start: int | None = None
     end: int | None = None
+
+
+FEATURES = (
+    "raw", "cosine", "log_rank", "margin", "gap_next",
+    "literal_preferred", "literal_alternative", "literal_hidden", "literal_ambiguous",
+    "log_words", "n_clauses", "knowledge",
+    "reuse_transversal", "reuse_cross_sector", "reuse_sector_specific", "reuse_occupation_specific",
+    "log_supervision",
+)  # fmt: skip
+"""Every per-(sentence, skill) feature `candidate_features` can compute, by name.
+
+``raw`` is the fused score; ``cosine`` the semantic score alone; ``log_rank`` is
+``log(1 + rank)`` in the fused ranking (0 = best); ``margin`` the raw score of the sentence's
+best skill minus this one's; ``gap_next`` this raw score minus the next one's; the
+``literal_*`` flags describe the strongest literal hit of the skill in the sentence (none:
+all 0); ``log_words`` and ``n_clauses`` describe the sentence; ``knowledge`` and ``reuse_*``
+come from the taxonomy record of the skill; ``log_supervision`` is ``log(1 + pairs)`` of the
+skill in the model's distant-supervision data (0 when not recorded).
+"""
+_REUSE = ("transversal", "cross-sector", "sector-specific", "occupation-specific")
+
+
+@dataclass(frozen=True)
+class SkillFeatures:
+    """Per-skill facts the calibration reads, one entry per taxonomy position.
+
+    Attributes:
+        knowledge: 1.0 for knowledge concepts, else 0.0.
+        reuse: Reuse level code: 0 unknown, 1 transversal, 2 cross-sector, 3 sector-specific,
+            4 occupation-specific.
+        log_supervision: ``log(1 + pairs)`` seen by distant supervision (0 if unknown).
+    """
+
+    knowledge: np.ndarray
+    reuse: np.ndarray
+    log_supervision: np.ndarray
+
+    @classmethod
+    def from_taxonomy(cls, taxonomy: Any, counts: Mapping[str, int] | None = None) -> SkillFeatures:
+        """Build from a `skillx.taxonomy.Taxonomy` (and optional per-URI supervision counts).
+
+        Example:
+            >>> from skillx.taxonomy import Skill, Taxonomy
+            >>> tax = Taxonomy([Skill("u:1", "Python", skill_type="knowledge")])
+            >>> SkillFeatures.from_taxonomy(tax).knowledge.tolist()
+            [1.0]
+        """
+        skills = list(taxonomy)
+        knowledge = np.array([s.skill_type == "knowledge" for s in skills], dtype=np.float64)
+        code = {level: i + 1 for i, level in enumerate(_REUSE)}
+        reuse = np.array([code.get(s.reuse_level, 0) for s in skills], dtype=np.int64)
+        counts = counts or {}
+        sup = np.array([math.log1p(float(counts.get(s.uri, 0))) for s in skills], dtype=np.float64)
+        return cls(knowledge, reuse, sup)
+
+
+def candidate_features(
+    raw: np.ndarray,
+    semantic: np.ndarray | None,
+    order: Sequence[int],
+    evidence: Mapping[int, LiteralEvidence],
+    text: str,
+    skills: SkillFeatures | None,
+) -> np.ndarray:
+    """Feature matrix (``len(order)`` x ``len(FEATURES)``) of one sentence's ranked candidates.
+
+    Args:
+        raw: Raw fused scores of all skills of the sentence.
+        semantic: Cosine scores of all skills (None: literal only, cosine read as 0).
+        order: Candidate positions, best first (the fused ranking).
+        evidence: Strongest literal hit per position (`best_evidence`).
+        text: The sentence.
+        skills: Per-skill facts (None: all 0).
+
+    Returns:
+        float64 array; columns in `FEATURES` order.
+    """
+    from skillx.text import split_clauses
+
+    n = len(order)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    if n == 0:
+        return out
+    pos = np.asarray(order, dtype=np.int64)
+    r = np.asarray(raw, dtype=np.float64)[pos]
+    out[:, 0] = r
+    if semantic is not None:
+        out[:, 1] = np.asarray(semantic, dtype=np.float64).reshape(-1)[pos]
+    out[:, 2] = np.log1p(np.arange(n))
+    out[:, 3] = r[0] - r
+    out[:-1, 4] = r[:-1] - r[1:]
+    for row, p in enumerate(order):
+        ev = evidence.get(p)
+        if ev is None:
+            continue
+        kind = ev.kind or "preferred"
+        out[row, 5 + ("preferred", "alternative", "hidden").index(kind)] = 1.0
+        out[row, 8] = float(ev.ambiguous)
+    out[:, 9] = math.log1p(len(text.split()))
+    out[:, 10] = len(split_clauses(text))
+    if skills is not None:
+        out[:, 11] = skills.knowledge[pos]
+        reuse = skills.reuse[pos]
+        for level in range(1, 5):
+            out[:, 11 + level] = reuse == level
+        out[:, 16] = skills.log_supervision[pos]
+    return out
+
+
+@dataclass(frozen=True)
+class Calibrator:
+    """A standardised, L2-regularised logistic regression over candidate features.
+
+    Maps the features of a (sentence, skill) candidate to the probability that an annotator
+    would have labelled that skill for that sentence. Fitted by
+    `skillx.calibration.fit_calibrator` (out-of-fold on validation splits); plain JSON.
+
+    Attributes:
+        features: Names of the features used, a subset of `FEATURES`.
+        mean: Standardisation mean per feature.
+        scale: Standardisation scale per feature.
+        coef: Logistic coefficient per standardised feature.
+        intercept: Logistic intercept.
+        document_threshold: Default ``document_min_score`` for ad-level decisions.
+        curve: Out-of-fold ``(threshold, precision, recall)`` points of the kept (sentence,
+            skill) pairs among the top 5, thresholds descending; `threshold_for_precision`
+            reads them.
+        metrics: Out-of-fold metrics measured when fitting, for the record.
+    """
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    document_threshold: float = 0.5
+    curve: tuple[tuple[float, float, float], ...] = ()
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n = len(self.features)
+        unknown = [f for f in self.features if f not in FEATURES]
+        if unknown:
+            raise InputError(f"Unknown calibration feature(s) {unknown}. Known: {', '.join(FEATURES)}.")
+        if not (len(self.mean) == len(self.scale) == len(self.coef) == n):
+            raise InputError("Calibrator needs one mean, scale and coefficient per feature.")
+        values = [*self.mean, *self.scale, *self.coef, self.intercept, self.document_threshold]
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+            raise InputError("Calibrator parameters must be finite numbers. Refit the calibration.")
+        if any(v <= 0 for v in self.scale):
+            raise InputError("Calibrator scales must be positive. Refit the calibration.")
+        if not 0.0 <= self.document_threshold <= 1.0:
+            raise InputError(
+                f"Calibrator 'document_threshold' is a probability in [0, 1], got {self.document_threshold}."
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "document_threshold": self.document_threshold,
+            "curve": [list(p) for p in self.curve],
+            "metrics": dict(self.metrics),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Calibrator:
+        """Build from a dict written by `to_dict`."""
+        try:
+            return cls(
+                features=tuple(str(f) for f in data["features"]),
+                mean=tuple(float(v) for v in data["mean"]),
+                scale=tuple(float(v) for v in data["scale"]),
+                coef=tuple(float(v) for v in data["coef"]),
+                intercept=float(data["intercept"]),
+                document_threshold=float(data.get("document_threshold", 0.5)),
+                curve=tuple((float(a), float(b), float(c)) for a, b, c in data.get("curve", ())),
+                metrics=dict(data.get("metrics", {})),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"Calibrator data is incomplete or malformed ({exc!r}). Refit it.") from None
+
+    def columns(self) -> list[int]:
+        """Columns of `FEATURES` this calibrator reads."""
+        return [FEATURES.index(f) for f in self.features]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        """Probabilities for rows of a full `FEATURES` matrix (as `candidate_features` returns)."""
+        x = np.asarray(features, dtype=np.float64)[:, self.columns()]
+        z = ((x - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+
+def threshold_for_precision(curve: Sequence[Sequence[float]], precision: float) -> float:
+    """The lowest threshold whose precision, and that of every higher threshold, reaches `precision`.
+
+    Walking the curve from the highest threshold down, the answer is the last threshold
+    before precision first drops below the target: the most recall that keeps the promise.
+
+    Args:
+        curve: ``(threshold, precision, recall)`` points, any order.
+        precision: Wanted precision in (0, 1].
+
+    Returns:
+        The threshold (a ``min_score``).
+
+    Raises:
+        InputError: If `precision` is out of range or no threshold reaches it.
+
+    Example:
+        >>> threshold_for_precision([(0.9, 1.0, 0.1), (0.5, 0.8, 0.4), (0.2, 0.5, 0.7)], 0.75)
+        0.5
+    """
+    if not isinstance(precision, (int, float)) or not 0.0 < float(precision) <= 1.0:
+        raise InputError(f"precision is a fraction in (0, 1], e.g. 0.7; got {precision!r}.")
+    points = sorted(((float(t), float(p)) for t, p, *_ in curve), reverse=True)
+    chosen: float | None = None
+    for t, p in points:
+        if p + 1e-12 < precision:
+            break
+        chosen = t
+    if chosen is None:
+        best = max((p for _, p in points), default=0.0)
+        raise InputError(
+            f"No threshold reaches precision {precision} on the validation data (the most is "
+            f"{best:.2f}). Ask for a lower precision, or pass min_score directly."
+        )
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -83,6 +322,8 @@ class FusionParams:
         model: Name of the encoder the parameters were fitted for ("" if unknown).
         fitted_on: Where the parameters come from (data set names).
         metrics: Validation metrics measured when fitting, for the record.
+        calibrator: The multi-feature calibration (`Calibrator`); when set it replaces the
+            one-feature ``slope``/``intercept`` mapping. None in older files.
     """
 
     literal_boost: float = 0.25
@@ -93,6 +334,7 @@ class FusionParams:
     model: str = ""
     fitted_on: str = ""
     metrics: Mapping[str, Any] = field(default_factory=dict)
+    calibrator: Calibrator | None = None
 
     def __post_init__(self) -> None:
         for name in ("literal_boost", "ambiguous_weight", "slope", "intercept", "threshold"):
@@ -112,6 +354,10 @@ class FusionParams:
         """A JSON-ready dict."""
         data = asdict(self)
         data["metrics"] = dict(self.metrics)
+        if self.calibrator is None:
+            del data["calibrator"]  # old readers know no such key
+        else:
+            data["calibrator"] = self.calibrator.to_dict()
         return data
 
     @classmethod
@@ -123,7 +369,10 @@ class FusionParams:
             raise InputError(
                 f"Unknown fusion parameter(s) {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
             )
-        return cls(**dict(data))
+        values = dict(data)
+        if values.get("calibrator") is not None:
+            values["calibrator"] = Calibrator.from_dict(values["calibrator"])
+        return cls(**values)
 
     def save(self, path: str | Path) -> Path:
         """Write the parameters as JSON; returns the path."""
@@ -157,6 +406,48 @@ class FusionParams:
         """Map raw fused scores to calibrated probabilities."""
         z = self.slope * np.asarray(raw, dtype=np.float64) + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+
+    @property
+    def document_threshold(self) -> float:
+        """Default ``document_min_score``: the calibrator's, else the sentence threshold."""
+        return self.calibrator.document_threshold if self.calibrator is not None else self.threshold
+
+    def threshold_for_precision(self, precision: float) -> float:
+        """The ``min_score`` that gave `precision` out-of-fold on validation (see `threshold_for_precision`).
+
+        Raises:
+            InputError: If these parameters carry no precision/recall curve (refit the
+                calibration), or no threshold reaches `precision`.
+        """
+        if self.calibrator is None or not self.calibrator.curve:
+            raise InputError(
+                "These fusion parameters carry no precision/recall curve, so precision= cannot be "
+                "honoured. Refit with `skillx benchmark VALIDATION.csv ... --model DIR --fit-fusion`, "
+                "or pass min_score instead."
+            )
+        return threshold_for_precision(self.calibrator.curve, precision)
+
+    def probabilities(
+        self,
+        raw: np.ndarray,
+        semantic: np.ndarray | None,
+        order: Sequence[int],
+        evidence: Mapping[int, LiteralEvidence],
+        text: str = "",
+        skills: SkillFeatures | None = None,
+    ) -> np.ndarray:
+        """Calibrated probabilities of one sentence's ranked candidates (`order`, best first).
+
+        With a `Calibrator` the probabilities are made non-increasing along the ranking
+        (a running minimum), so re-scoring never re-orders the skills and a ``min_score``
+        always keeps a prefix of the ranking.
+        """
+        if not order:
+            return np.zeros(0)
+        if self.calibrator is None or semantic is None:  # literal-only: no semantic features
+            return self.calibrate(np.asarray(raw)[list(order)])
+        feats = candidate_features(raw, semantic, order, evidence, text, skills)
+        return np.minimum.accumulate(self.calibrator.predict(feats))
 
     def literal_weight(self, evidence: LiteralEvidence) -> float:
         """Boost contributed by one literal hit."""
@@ -217,6 +508,8 @@ def fuse(
     k: int = 5,
     min_score: float | None = None,
     n_skills: int | None = None,
+    text: str = "",
+    skills: SkillFeatures | None = None,
 ) -> list[FusedMatch]:
     """The best ``k`` skills of one sentence, fused and calibrated, best first.
 
@@ -230,6 +523,8 @@ def fuse(
         k: Number of skills to return at most.
         min_score: Drop skills whose calibrated score is below this (None: keep all ``k``).
         n_skills: Number of skills when ``semantic`` is None.
+        text: The sentence (read by a multi-feature calibration).
+        skills: Per-skill facts (read by a multi-feature calibration).
 
     Returns:
         Up to ``k`` `FusedMatch`, sorted by descending score.
@@ -247,7 +542,7 @@ def fuse(
         order = rank_positions(raw, k_eff)
         sem = np.asarray(semantic).reshape(-1)
         semantic_top = set(rank_positions(sem, k_eff))
-    probs = params.calibrate(raw[order]) if order else np.zeros(0)
+    probs = params.probabilities(raw, semantic, order, best, text, skills)
     out: list[FusedMatch] = []
     for pos, prob in zip(order, probs.tolist(), strict=True):
         if min_score is not None and prob < min_score:

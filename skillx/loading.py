@@ -175,6 +175,7 @@ def load(
     max_chars: int = DEFAULT_MAX_CHARS,
     clause_margin: float | None = None,
     device: str | None = None,
+    precision: float | None = None,
 ) -> SkillExtractor:
     """Load a ready-to-use `SkillExtractor`.
 
@@ -205,6 +206,9 @@ def load(
         device: Torch device of the encoder: ``"cpu"``, ``"cuda"`` (or ``"cuda:1"``),
             ``"mps"``, or None: ``"cuda"`` when torch sees a GPU, else ``"cpu"`` (an ONNX
             model always runs on the CPU). See `skillx.encoder.resolve_device`.
+        precision: A named operating point instead of `min_score`: the threshold that gave
+            this precision (e.g. 0.7) out-of-fold on the validation splits, from the curve
+            stored with the model's calibration (see docs/decisions.md).
 
     Returns:
         The extractor; the skill index is built on first use and cached.
@@ -225,6 +229,10 @@ def load(
     tax = _resolve_taxonomy(taxonomy, esco_version=esco_version, language=language, meta=meta)
     check_taxonomy(meta, tax, model=description)
     params = _resolve_fusion(fusion, meta, model_path)
+    if precision is not None:
+        if min_score is not None:
+            raise InputError("Pass min_score or precision, not both (precision picks a min_score).")
+        min_score = params.threshold_for_precision(precision)
 
     ranker = None
     if semantic:

@@ -6,8 +6,8 @@ text, `DocumentSkills` per text, and `to_pandas` (pandas is imported only when i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -100,10 +100,15 @@ class DocumentSkill:
     Attributes:
         uri: Skill URI.
         label: Preferred label.
-        score: Highest score over the supporting sentences.
+        score: Probability that the text asks for the skill: the noisy-OR
+            ``1 - prod(1 - p_i)`` of its supporting sentences' probabilities.
         source: ``"literal"``, ``"semantic"`` or ``"both"`` (both kinds of evidence seen).
         sentences: Indices of the sentences that support the skill, in text order.
         spans: ``(start, end)`` offsets of the literal evidence in the caller's text.
+        sentence_scores: The skill's probability in each supporting sentence (same order).
+        related: URIs of other skills of the text under the same broader concept (near
+            duplicates, e.g. several electronic-health-record skills); with
+            ``merge_related=True`` those were folded into this one.
     """
 
     uri: str
@@ -112,6 +117,8 @@ class DocumentSkill:
     source: str
     sentences: tuple[int, ...]
     spans: tuple[tuple[int, int], ...] = ()
+    sentence_scores: tuple[float, ...] = ()
+    related: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -122,7 +129,22 @@ class DocumentSkill:
             "source": self.source,
             "sentences": list(self.sentences),
             "spans": [list(s) for s in self.spans],
+            "sentence_scores": [round(float(p), 6) for p in self.sentence_scores],
+            "related": list(self.related),
         }
+
+
+def noisy_or(probabilities: Iterable[float]) -> float:
+    """Probability that at least one piece of evidence is right: ``1 - prod(1 - p)``.
+
+    Example:
+        >>> round(noisy_or([0.5, 0.5]), 3)
+        0.75
+    """
+    miss = 1.0
+    for p in probabilities:
+        miss *= 1.0 - min(max(float(p), 0.0), 1.0)
+    return 1.0 - miss
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +152,7 @@ class DocumentSkills:
     """The skills of a whole text (e.g. one job ad).
 
     Attributes:
-        skills: Skills aggregated over sentences (max score), best first.
+        skills: Skills aggregated over sentences (noisy-OR), best first.
         sentences: The per-sentence results they come from.
     """
 
@@ -138,42 +160,77 @@ class DocumentSkills:
     sentences: tuple[SentenceSkills, ...]
 
     @classmethod
-    def from_sentences(cls, sentences: Iterable[SentenceSkills]) -> DocumentSkills:
-        """Aggregate per-sentence results: a skill's score is its best sentence score.
+    def from_sentences(
+        cls,
+        sentences: Iterable[SentenceSkills],
+        *,
+        min_score: float = 0.0,
+        support_min_score: float = 0.0,
+        broader: Callable[[str], Sequence[str]] | None = None,
+        merge_related: bool = False,
+    ) -> DocumentSkills:
+        """Aggregate per-sentence results into ad-level decisions.
+
+        A sentence supports a skill when the skill is among its skills with a probability of
+        at least `support_min_score`; the document probability is the noisy-OR of the
+        supporting probabilities (repeated evidence adds up). Skills below `min_score` are
+        dropped. With `broader` (e.g. ``Taxonomy.broader``), kept skills sharing a direct
+        broader concept, or one the direct broader concept of the other, are linked through
+        ``related``; with ``merge_related=True`` only the
+        best of each such group is kept, listing the others in ``related``.
 
         Args:
             sentences: The results of `SkillExtractor.extract` for one text.
+            min_score: Document-level threshold (a probability).
+            support_min_score: Least sentence probability that counts as support.
+            broader: URI -> broader concept URIs, to link or merge near duplicates.
+            merge_related: Fold near duplicates into the best one instead of only linking.
 
         Returns:
             The document view, skills best first (ties by first appearance).
+
+        Example:
+            >>> s = SentenceSkills(0, "Python.", 0, 7, (SkillMatch("u:py", "Python", 0.5),))
+            >>> t = SentenceSkills(1, "Python!", 8, 15, (SkillMatch("u:py", "Python", 0.5),))
+            >>> DocumentSkills.from_sentences([s, t]).skills[0].score
+            0.75
         """
         sentences = tuple(sentences)
-        best: dict[str, SkillMatch] = {}
-        support: dict[str, dict[int, None]] = {}
+        label: dict[str, str] = {}
+        probs: dict[str, dict[int, float]] = {}
         spans: dict[str, dict[tuple[int, int], None]] = {}
         sources: dict[str, set[str]] = {}
         for sent in sentences:
             for match in sent.skills:
-                old = best.get(match.uri)
-                if old is None or match.score > old.score:
-                    best[match.uri] = match
-                support.setdefault(match.uri, {})[sent.index] = None
+                if match.score < support_min_score:
+                    continue
+                label.setdefault(match.uri, match.label)
+                per = probs.setdefault(match.uri, {})
+                per[sent.index] = max(per.get(sent.index, 0.0), float(match.score))
                 sources.setdefault(match.uri, set()).add(match.source)
                 if match.start is not None and match.end is not None:
                     spans.setdefault(match.uri, {})[(match.start, match.end)] = None
-        order = {uri: i for i, uri in enumerate(best)}
-        skills = [
-            DocumentSkill(
-                uri=uri,
-                label=m.label,
-                score=m.score,
-                source=_combine_sources(sources[uri]),
-                sentences=tuple(sorted(support[uri])),
-                spans=tuple(sorted(spans.get(uri, {}))),
+        order = {uri: i for i, uri in enumerate(label)}
+        skills = []
+        for uri, per in probs.items():
+            score = noisy_or(per.values())
+            if score < min_score:
+                continue
+            support = tuple(sorted(per))
+            skills.append(
+                DocumentSkill(
+                    uri=uri,
+                    label=label[uri],
+                    score=score,
+                    source=_combine_sources(sources[uri]),
+                    sentences=support,
+                    spans=tuple(sorted(spans.get(uri, {}))),
+                    sentence_scores=tuple(per[i] for i in support),
+                )
             )
-            for uri, m in best.items()
-        ]
         skills.sort(key=lambda s: (-s.score, order[s.uri]))
+        if broader is not None:
+            skills = _link_related(skills, broader, merge=merge_related)
         return cls(tuple(skills), sentences)
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,13 +241,35 @@ class DocumentSkills:
         }
 
     def to_pandas(self) -> pd.DataFrame:
-        """One row per skill: uri, label, score, source, sentences, spans."""
+        """One row per skill: uri, label, score, source, sentences, spans, sentence_scores, related."""
         import pandas as pd
 
         return pd.DataFrame(
             [s.to_dict() for s in self.skills],
-            columns=["uri", "label", "score", "source", "sentences", "spans"],
+            columns=["uri", "label", "score", "source", "sentences", "spans", "sentence_scores", "related"],
         )
+
+
+def _link_related(
+    skills: list[DocumentSkill], broader: Callable[[str], Sequence[str]], *, merge: bool
+) -> list[DocumentSkill]:
+    """Link (or fold into the best one) kept skills that share a direct broader concept."""
+    parents = {s.uri: set(broader(s.uri)) for s in skills}
+    def near(a: str, b: str) -> bool:  # siblings, or one the broader concept of the other
+        return bool(parents[a] & parents[b]) or a in parents[b] or b in parents[a]
+
+    linked = {s.uri: tuple(o.uri for o in skills if o.uri != s.uri and near(s.uri, o.uri)) for s in skills}
+    if not merge:
+        return [replace(s, related=linked[s.uri]) for s in skills]
+    kept: list[DocumentSkill] = []
+    folded: set[str] = set()
+    for s in skills:  # best first: the best of a group absorbs the rest
+        if s.uri in folded:
+            continue
+        group = tuple(u for u in linked[s.uri] if u not in folded)
+        folded.update(group)
+        kept.append(replace(s, related=group))
+    return kept
 
 
 def _combine_sources(sources: set[str]) -> str:

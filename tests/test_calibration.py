@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -160,3 +162,227 @@ def test_fit_model_fusion_stores_the_fit_in_the_model_meta(tmp_path, toy_taxonom
     with caplog.at_level(logging.WARNING, logger="skillx"):
         assert skillx.load(model, taxonomy=toy_taxonomy_dir).fusion == params
     assert "no fusion calibration" not in caplog.text
+
+
+# -- the multi-feature calibration -----------------------------------------------------------------
+from skillx.calibration import (  # noqa: E402
+    candidate_table,
+    decision_metrics,
+    expected_calibration_error,
+    fit_calibrator,
+    oof_probabilities,
+    running_min,
+    sentence_folds,
+)
+from skillx.fusion import (  # noqa: E402
+    FEATURES,
+    Calibrator,
+    SkillFeatures,
+    best_evidence,
+    candidate_features,
+    fuse,
+    threshold_for_precision,
+)
+
+
+def _texts(n):
+    tail = ", and more, and even more"
+    return [" ".join(["word"] * (2 + i % 9)) + (tail if i % 4 == 0 else "") for i in range(n)]
+
+
+def _fitted(seed=0):
+    sem, evidence, gold = _synthetic_problem(seed)
+    return sem, evidence, gold, fit_fusion(sem, evidence, gold, texts=_texts(len(gold)))
+
+
+def test_candidate_features_on_a_toy_sentence():
+    raw = np.array([0.1, 0.5, 0.3, 0.2])
+    sem = np.array([0.1, 0.25, 0.3, 0.2])
+    evidence = {1: LiteralEvidence(1, 0, 6, ambiguous=False, kind="alternative")}
+    skills = SkillFeatures(np.array([0.0, 1.0, 0.0, 0.0]), np.array([0, 3, 1, 0]), np.zeros(4))
+    text = "Python, SQL and Git, daily"
+    feats = candidate_features(raw, sem, [1, 2, 3], evidence, text, skills)
+    col = {name: feats[:, i] for i, name in enumerate(FEATURES)}
+    assert col["raw"].tolist() == [0.5, 0.3, 0.2]
+    assert col["cosine"].tolist() == [0.25, 0.3, 0.2]
+    assert col["margin"].tolist() == pytest.approx([0.0, 0.2, 0.3])
+    assert col["gap_next"].tolist() == pytest.approx([0.2, 0.1, 0.0])
+    assert col["log_rank"].tolist() == pytest.approx(np.log1p([0, 1, 2]).tolist())
+    assert col["literal_alternative"].tolist() == [1.0, 0.0, 0.0]
+    assert col["literal_preferred"].sum() == 0 and col["literal_hidden"].sum() == 0
+    assert col["knowledge"].tolist() == [1.0, 0.0, 0.0]
+    assert col["reuse_sector_specific"].tolist() == [1.0, 0.0, 0.0]
+    assert col["reuse_transversal"].tolist() == [0.0, 1.0, 0.0]
+    assert col["log_words"].tolist() == pytest.approx([np.log1p(5)] * 3)
+    assert col["n_clauses"].tolist() == [0.0] * 3  # one-word pieces are no clauses
+
+
+def test_fit_fusion_with_texts_stores_a_calibrator_that_survives_json(tmp_path):
+    _, _, _, params = _fitted()
+    cal = params.calibrator
+    assert cal is not None and 0 < len(cal.features) <= len(FEATURES)
+    assert len(cal.coef) == len(cal.mean) == len(cal.scale) == len(cal.features)
+    assert "log_supervision" not in cal.features  # constant (unrecorded) features are dropped
+    assert cal.curve and all(0 <= p <= 1 and 0 <= r <= 1 for _, p, r in cal.curve)
+    assert params.threshold == cal.document_threshold  # documented default: the sentence threshold
+    assert FusionParams.load(params.save(tmp_path / "f.json")) == params
+    meta = ModelMeta(skill_text="preferred", fusion=params)
+    write_model_meta(tmp_path / "m", meta)
+    assert read_model_meta(tmp_path / "m").fusion == params
+
+
+def test_old_one_feature_skillx_json_still_loads_and_scores(tmp_path):
+    old = {"format": "skillx-model", "skill_text": "preferred", "fusion": {
+        "literal_boost": 0.15, "ambiguous_weight": 0.0, "slope": 9.4, "intercept": -7.0, "threshold": 0.12,
+        "model": "m", "fitted_on": "x", "metrics": {"rp@5": 0.6}}}  # fmt: skip
+    (tmp_path / "skillx.json").write_text(__import__("json").dumps(old))
+    params = read_model_meta(tmp_path).fusion
+    assert params.calibrator is None and params.document_threshold == 0.12
+    out = fuse(np.array([0.9, 0.1, 0.5]), [], params, k=2)
+    assert [m.position for m in out] == [0, 2]
+    assert out[0].score == pytest.approx(float(params.calibrate(0.9)))
+    assert "calibrator" not in params.to_dict()
+    with pytest.raises(InputError, match="no precision/recall curve"):
+        params.threshold_for_precision(0.7)
+
+
+def test_out_of_fold_probabilities_never_see_their_own_sentences():
+    sem, evidence, gold, params = _fitted()
+    cands = candidate_table(sem, evidence, gold, _texts(len(gold)), params)
+    fold = sentence_folds(len(gold), 5, seed=0)
+    assert len(fold) == len(gold) and set(np.bincount(fold).tolist()) <= {24}
+    # every row of a sentence is in exactly one fold: the sentence's
+    row_fold = fold[cands.sentence]
+    for s in range(len(gold)):
+        assert len(set(row_fold[cands.sentence == s].tolist())) == 1
+    before, _ = oof_probabilities(cands, fold)
+    # scramble the labels of fold 0: its own out-of-fold probabilities must not move
+    flipped = cands.label.copy()
+    in0 = row_fold == 0
+    flipped[in0] = 1 - flipped[in0]
+    after, _ = oof_probabilities(replace(cands, label=flipped), fold)
+    assert np.allclose(before[in0], after[in0])
+    assert not np.allclose(before[~in0], after[~in0])
+
+
+def test_calibrated_probabilities_hold_out_of_fold_on_synthetic_data():
+    sem, evidence, gold = _synthetic_problem(seed=3, n=300)
+    texts = _texts(len(gold))
+    params = fit_fusion(sem, evidence, gold)
+    cands = candidate_table(sem, evidence, gold, texts, params)
+    fold = sentence_folds(len(gold), 5)
+    probs, thresholds = oof_probabilities(cands, fold)
+    top = cands.rank < 5
+    assert expected_calibration_error(probs[top], cands.label[top]) < 0.06
+    m = decision_metrics(probs, cands, thresholds)
+    assert m["gold"] == sum(len(g) for g in gold) and 0 < m["f1"] <= 1
+
+
+def test_min_score_is_a_monotone_probability_and_keeps_a_prefix_of_the_ranking():
+    sem, evidence, gold, params = _fitted()
+    texts = _texts(len(gold))
+    for i in range(0, len(gold), 7):
+        full = fuse(sem[i], evidence[i], params, k=10, min_score=0.0, text=texts[i])
+        scores = [m.score for m in full]
+        assert scores == sorted(scores, reverse=True) and all(0 <= p <= 1 for p in scores)
+        for t in (0.1, 0.3, 0.6):
+            kept = fuse(sem[i], evidence[i], params, k=10, min_score=t, text=texts[i])
+            assert [m.position for m in kept] == [m.position for m in full if m.score >= t]
+
+
+def test_rescoring_leaves_the_ranking_and_rp_at_k_unchanged():
+    sem, evidence, gold, params = _fitted()
+    texts = _texts(len(gold))
+    one_feature = replace(params, calibrator=None)
+    for i in range(len(gold)):
+        a = [m.position for m in fuse(sem[i], evidence[i], params, k=5, text=texts[i], min_score=0.0)]
+        b = [m.position for m in fuse(sem[i], evidence[i], one_feature, k=5, min_score=0.0)]
+        assert a == b
+    assert params.metrics["rp@5"] == pytest.approx(_mean_rp(params, sem, evidence, gold), abs=1e-4)
+
+
+def test_running_min_is_per_sentence():
+    sem, evidence, gold, params = _fitted()
+    cands = candidate_table(sem, evidence, gold, _texts(len(gold)), params, candidates=3)
+    probs = np.tile([0.2, 0.5, 0.1], len(gold))
+    assert running_min(probs, cands).tolist() == [0.2, 0.2, 0.1] * len(gold)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [(1.0, 0.9), (0.85, 0.7), (0.8, 0.5), (0.5, 0.1), (0.3, 0.1)],
+)
+def test_threshold_for_precision_on_a_synthetic_curve(target, expected):
+    curve = [(0.9, 1.0, 0.1), (0.7, 0.86, 0.3), (0.5, 0.8, 0.45), (0.3, 0.79, 0.5), (0.1, 0.5, 0.8)]
+    # precision 0.79 at 0.3 breaks the 0.8 promise, so 0.8 stops at 0.5
+    assert threshold_for_precision(curve, target) == expected
+
+
+def test_threshold_for_precision_refuses_the_impossible():
+    with pytest.raises(InputError, match=r"the most is 0\.60"):
+        threshold_for_precision([(0.5, 0.6, 0.2)], 0.9)
+    with pytest.raises(InputError, match="fraction"):
+        threshold_for_precision([(0.5, 0.6, 0.2)], 1.5)
+
+
+def test_calibrator_rejects_bad_parameters():
+    with pytest.raises(InputError, match="Unknown calibration feature"):
+        Calibrator(("nope",), (0.0,), (1.0,), (1.0,), 0.0)
+    with pytest.raises(InputError, match="one mean"):
+        Calibrator(("raw",), (0.0, 1.0), (1.0,), (1.0,), 0.0)
+    with pytest.raises(InputError, match="Refit"):
+        Calibrator.from_dict({"features": ["raw"]})
+
+
+def test_fit_calibrator_reports_out_of_fold_metrics():
+    sem, evidence, gold, params = _fitted()
+    cands = candidate_table(sem, evidence, gold, _texts(len(gold)), params)
+    cal, threshold = fit_calibrator(cands, folds=4)
+    assert cal.metrics["folds"] == 4 and 0 < cal.metrics["oof_f1"] <= 1 and 0 < threshold < 1
+    assert best_evidence([], params) == {}
+
+
+def _scored(seed=0, n=150):
+    from skillx.calibration import ScoredSentences
+
+    sem, evidence, gold = _synthetic_problem(seed, n=n)
+    n_skills = sem.shape[1]
+    return ScoredSentences(
+        texts=tuple(_texts(len(gold))),
+        split=tuple("a.csv" if i % 2 else "b.csv" for i in range(len(gold))),
+        gold=tuple(frozenset(g) for g in gold),
+        semantic=sem,
+        evidence=tuple(
+            tuple(LiteralEvidence(e.position, 0, 3, False, "preferred") for e in ev) for ev in evidence
+        ),
+        knowledge=(np.arange(n_skills) % 2).astype(np.float64),
+        reuse=np.arange(n_skills) % 5,
+    )
+
+
+def test_scored_sentences_round_trip_and_fit(tmp_path):
+    from skillx.calibration import ScoredSentences, fit_scored_fusion
+
+    scored = _scored()
+    back = ScoredSentences.load(scored.save(tmp_path / "scored"))
+    assert back.texts == scored.texts and back.gold == scored.gold and back.evidence == scored.evidence
+    assert np.array_equal(back.semantic, scored.semantic) and np.array_equal(back.reuse, scored.reuse)
+    params = fit_scored_fusion(back)
+    assert params.calibrator is not None and params.fitted_on == "b.csv, a.csv"
+
+
+def test_decision_benchmark_reports_before_and_after_on_the_same_folds(tmp_path, benchmark_script, capsys):
+    module = benchmark_script("decisions")
+    _scored(n=120).save(tmp_path / "scored")
+    out = tmp_path / "d.json"
+    assert module.main(["--cache", str(tmp_path / "scored"), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "platt" in printed and "calibrator" in printed and "reliability" in printed
+    results = __import__("json").loads(out.read_text())
+    for method in ("platt", "calibrator"):
+        rows = results["methods"][method]["splits"]
+        assert set(rows) == {"a.csv", "b.csv", "all"}
+        assert 0 <= rows["all"]["f1"] <= 1 and 0 <= rows["all"]["ece"] <= 1
+    # re-scoring does not re-rank: RP@5 is the same before and after
+    rp = [results["methods"][m]["splits"]["all"]["rp@5"] for m in ("platt", "calibrator")]
+    assert rp[0] == rp[1] > 0

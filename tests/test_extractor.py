@@ -15,7 +15,7 @@ from skillx.extractor import SkillExtractor
 from skillx.fusion import FusionParams
 from skillx.matching import LiteralMatcher
 from skillx.ranker import SemanticRanker
-from skillx.results import DocumentSkills, SentenceSkills, to_pandas
+from skillx.results import DocumentSkills, SentenceSkills, SkillMatch, to_pandas
 
 TOY = "http://skillx.example.org/toy/skill/"
 REPO = Path(__file__).resolve().parent.parent
@@ -193,18 +193,63 @@ def test_extract_unicode_and_html(extractor, text):
     assert TOY + "python" in {m.uri for r in result for m in r.skills}
 
 
-def test_document_view_aggregates_max_score_and_supporting_sentences(extractor):
+def test_document_view_aggregates_by_noisy_or_with_supporting_sentences(extractor):
     text = "Python is a must.\nWe use Python and SQL daily.\nWe offer a competitive salary."
     sentences = extractor.extract(text)
     doc = DocumentSkills.from_sentences(sentences)
     python = next(s for s in doc.skills if s.uri == TOY + "python")
     assert python.sentences == (0, 1)
     per_sentence = [m.score for r in sentences for m in r.skills if m.uri == TOY + "python"]
-    assert python.score == max(per_sentence)
+    assert python.sentence_scores == tuple(per_sentence)
+    assert python.score == pytest.approx(1 - (1 - per_sentence[0]) * (1 - per_sentence[1]))
+    assert python.score > max(per_sentence)  # repeated evidence adds up
     assert [text[a:b] for a, b in python.spans] == ["Python", "Python"]
     assert [s.score for s in doc.skills] == sorted((s.score for s in doc.skills), reverse=True)
-    assert extractor.extract_document(text) == doc
     assert doc.to_pandas().shape[0] == len(doc.skills)
+
+
+def test_extract_document_has_its_own_threshold(extractor):
+    text = "Python is a must.\nWe use Python and SQL daily.\nWe offer a competitive salary."
+    everything = extractor.extract_document(text, document_min_score=0.0)
+    strict = extractor.extract_document(text, document_min_score=0.99)
+    assert len(everything.skills) > len(strict.skills)
+    assert all(s.score >= 0.99 for s in strict.skills)
+    default = extractor.extract_document(text)
+    assert all(s.score >= extractor.document_min_score for s in default.skills)
+    assert TOY + "python" in {s.uri for s in default.skills}
+    # the per-sentence view is what extract() gives
+    assert [r.skills for r in default.sentences] == [r.skills for r in extractor.extract(text)]
+    with pytest.raises(InputError, match="probability"):
+        extractor.extract_document(text, document_min_score=2.0)
+
+
+def _doc_sentences(*matches):
+    return [
+        SentenceSkills(i, "s", 0, 1, tuple(SkillMatch(TOY + uri, uri, p) for uri, p in row))
+        for i, row in enumerate(matches)
+    ]
+
+
+def test_document_links_or_merges_skills_under_one_broader_concept(toy_taxonomy):
+    sents = _doc_sentences([("first-aid", 0.6), ("cpr", 0.5)], [("cpr", 0.4), ("python", 0.7)])
+    linked = DocumentSkills.from_sentences(sents, broader=toy_taxonomy.broader)
+    by_uri = {s.uri: s for s in linked.skills}
+    # cpr's broader concept is first-aid: linked both ways; python is unrelated
+    assert by_uri[TOY + "cpr"].related == (TOY + "first-aid",)
+    assert by_uri[TOY + "first-aid"].related == (TOY + "cpr",)
+    assert by_uri[TOY + "python"].related == ()
+    assert by_uri[TOY + "cpr"].score == pytest.approx(1 - 0.5 * 0.6)
+    merged = DocumentSkills.from_sentences(sents, broader=toy_taxonomy.broader, merge_related=True)
+    assert [s.uri for s in merged.skills] == [TOY + "cpr", TOY + "python"]  # cpr 0.7 > first aid 0.6
+    assert merged.skills[0].related == (TOY + "first-aid",)
+
+
+def test_document_threshold_and_support_floor():
+    sents = _doc_sentences([("python", 0.3)], [("python", 0.3)], [("python", 0.05), ("sql", 0.2)])
+    doc = DocumentSkills.from_sentences(sents, min_score=0.5, support_min_score=0.1)
+    assert [s.uri for s in doc.skills] == [TOY + "python"]
+    assert doc.skills[0].sentences == (0, 1)  # the 0.05 sentence does not count as support
+    assert doc.skills[0].score == pytest.approx(1 - 0.7 * 0.7)
 
 
 def test_to_pandas_one_row_per_sentence_and_skill(extractor):
@@ -276,6 +321,21 @@ def test_load_prefers_an_installed_default_model(toy_taxonomy_dir, tmp_path, mon
     extractor = skillx.load(taxonomy=toy_taxonomy_dir)
     assert "installed default model" in extractor.model_name
     assert extractor.fusion == fusion and extractor.min_score == 0.25
+
+
+def test_load_precision_picks_the_operating_point_from_the_stored_curve(toy_taxonomy_dir):
+    from skillx.fusion import Calibrator
+
+    curve = ((0.8, 0.95, 0.1), (0.5, 0.72, 0.4), (0.3, 0.6, 0.6), (0.1, 0.4, 0.8))
+    cal = Calibrator(("raw",), (0.3,), (0.1,), (2.0,), -1.0, document_threshold=0.4, curve=curve)
+    fusion = FusionParams(threshold=0.3, calibrator=cal)
+    extractor = skillx.load(taxonomy=toy_taxonomy_dir, fusion=fusion, precision=0.7)
+    assert extractor.min_score == 0.5 and extractor.document_min_score == 0.4
+    assert skillx.load(taxonomy=toy_taxonomy_dir, fusion=fusion, literal=False).min_score == 0.3
+    with pytest.raises(InputError, match="not both"):
+        skillx.load(taxonomy=toy_taxonomy_dir, fusion=fusion, precision=0.7, min_score=0.2)
+    with pytest.raises(InputError, match="no precision/recall curve"):
+        skillx.load(taxonomy=toy_taxonomy_dir, fusion=FusionParams(), precision=0.7)
 
 
 def test_load_missing_model_names_the_fix(toy_taxonomy_dir, tmp_path):

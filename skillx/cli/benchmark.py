@@ -15,6 +15,7 @@ from skillx.io import atomic_write_text
 
 if TYPE_CHECKING:
     from skillx.extractor import SkillExtractor
+    from skillx.fusion import FusionParams
 
 MODES = ("fusion", "semantic", "literal")
 
@@ -42,8 +43,9 @@ def register(app: typer.Typer) -> None:
         fit_fusion: bool = typer.Option(
             False,
             "--fit-fusion",
-            help="First fit the fusion boost and score calibration on DATA (validation splits ONLY) and "
-            "store them in the model's skillx.json (or --fusion-out).",
+            help="First fit the fusion boost and the multi-feature score calibration on DATA (validation "
+            "splits ONLY; thresholds and precision/recall curve out-of-fold) and store them in the "
+            "model's skillx.json (or --fusion-out).",
         ),
         fusion_out: Path | None = typer.Option(  # noqa: B008
             None, "--fusion-out", help="With --fit-fusion: write the parameters to this JSON file instead."
@@ -56,6 +58,7 @@ def register(app: typer.Typer) -> None:
                 data, model=model, taxonomy=taxonomy, esco_version=esco_version, fusion_out=fusion_out
             )
             typer.secho(f"skillx: fusion parameters written to {where}", err=True, fg=typer.colors.BLUE)
+            typer.echo(decision_summary(fitted.fusion))
         rows = run_benchmark(
             data, model=model, taxonomy=taxonomy, esco_version=esco_version, modes=mode, extractor=fitted
         )
@@ -69,6 +72,20 @@ def register(app: typer.Typer) -> None:
             )
         if output is not None:
             atomic_write_text(output, json.dumps(rows, indent=2) + "\n")
+
+
+def decision_summary(params: FusionParams) -> str:
+    """One line on the fitted calibration: thresholds and its out-of-fold decision metrics."""
+    cal = params.calibrator
+    if cal is None:
+        return f"calibration: one-feature, min_score {params.threshold:.3f}"
+    m = cal.metrics
+    return (
+        f"calibration: {len(cal.features)} features; min_score {params.threshold:.3f}, "
+        f"document_min_score {cal.document_threshold:.3f}; out-of-fold ({m.get('folds')} folds by "
+        f"sentence) precision {m.get('oof_precision', 0):.3f} recall {m.get('oof_recall', 0):.3f} "
+        f"F1 {m.get('oof_f1', 0):.3f} ECE {m.get('oof_ece', 0):.3f}"
+    )
 
 
 def run_benchmark(

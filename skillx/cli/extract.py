@@ -238,6 +238,7 @@ def build_extractor(
     language: str,
     quiet: bool,
     clause_margin: float | None = None,
+    precision: float | None = None,
 ) -> SkillExtractor:
     """`skillx.load` with the CLI's options; says on stderr which model is used."""
     import os
@@ -253,7 +254,8 @@ def build_extractor(
     from skillx.loading import load
 
     extractor = load(
-        model, taxonomy=taxonomy, esco_version=esco_version, language=language, clause_margin=clause_margin
+        model, taxonomy=taxonomy, esco_version=esco_version, language=language, clause_margin=clause_margin,
+        precision=precision,
     )
     if not quiet:
         typer.secho(f"skillx: using {extractor.model_name}", err=True, fg=typer.colors.BLUE)
@@ -280,6 +282,7 @@ def run_extract(
     progress: bool | None,
     quiet: bool,
     clauses: bool = False,
+    precision: float | None = None,
 ) -> int:
     """Body of `skillx extract`; returns the number of texts processed."""
     if k < 1:
@@ -309,6 +312,7 @@ def run_extract(
         language=language,
         quiet=quiet,
         clause_margin=RECOMMENDED_CLAUSE_MARGIN if clauses else None,
+        precision=precision,
     )
     handle = _open_output(output)
     writer = _writer(fmt, handle)
@@ -360,6 +364,10 @@ def register(app: typer.Typer) -> None:
             help="Minimum calibrated score in [0, 1] (default: the validated threshold; "
             "0 keeps k skills per sentence).",
         ),
+        precision: float | None = typer.Option(
+            None, "--precision", help="Instead of --min-score: the threshold that gave this precision "
+            "(e.g. 0.7) on validation data (needs a model calibrated by this skillx).",
+        ),
         model: str | None = typer.Option(
             None, "--model", "-m", help="Model directory (default: installed default model, else MiniLM)."
         ),
@@ -403,6 +411,7 @@ def register(app: typer.Typer) -> None:
                 progress=progress,
                 quiet=quiet,
                 clauses=clauses,
+                precision=precision,
             )
         except BrokenPipeError:  # `skillx extract ... | head`
             sys.stderr.close()
