@@ -248,8 +248,8 @@ class _Lines:
                 continue
             if self.line_no == 1:
                 line = line.removeprefix("\ufeff")
-            if (line := self._check(line)) is not None:
-                yield line
+            if (checked := self._check(line)) is not None:
+                yield checked
 
     def _text_lines(self, handle: IO[bytes], codec: str) -> Iterator[str]:
         # UTF-16/32 cannot be split on the newline byte: decode the stream as a whole

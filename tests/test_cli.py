@@ -62,7 +62,7 @@ def test_extract_text_argument_to_jsonl(runner):
     result = runner.invoke(app, ["extract", "Experience with Python and SQL.", "--taxonomy", "x"])
     assert result.exit_code == 0, result.output
     (record,) = _jsonl(result.stdout)
-    assert record["id"] == 1
+    assert record["id"] == 0
     uris = {s["uri"] for s in record["skills"]}
     assert {TOY + "python", TOY + "sql"} <= uris
     sent = record["sentences"][0]
@@ -83,7 +83,7 @@ def test_extract_stdin_one_text_per_line(runner):
     result = runner.invoke(app, ["extract", "-"], input="Python developer\n\nProvide first aid\n")
     assert result.exit_code == 0, result.output
     records = _jsonl(result.stdout)
-    assert [r["id"] for r in records] == [1, 3]
+    assert [r["id"] for r in records] == [0, 1]  # record positions, not line numbers
     assert TOY + "first-aid" in {s["uri"] for s in records[1]["skills"]}
 
 
@@ -110,9 +110,10 @@ def test_extract_jsonl_with_corrupt_line_keeps_going(runner, tmp_path):
     path = tmp_path / "ads.jsonl"
     path.write_text('{"body": "Python and SQL"}\n{"body": broken\n{"body": "Provide first aid"}\n')
     result = runner.invoke(app, ["extract", str(path), "--text-field", "body"])
-    assert result.exit_code == 0, result.output
-    assert [r["id"] for r in _jsonl(result.stdout)] == [1, 3]
-    assert "line 2" in result.stderr
+    assert result.exit_code == 3, result.output  # finished, but a record was skipped
+    assert [r["id"] for r in _jsonl(result.stdout)] == [0, 2]
+    assert "line 2 (record 1) skipped" in result.stderr
+    assert "2 records written to standard output; 1 skipped" in result.stderr
 
 
 def test_extract_jsonl_strict_stops_with_exit_1(runner, tmp_path):
@@ -133,7 +134,7 @@ def test_extract_csv_column_to_csv_file(runner, tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert rows and set(rows[0]) >= {"id", "sentence", "uri", "label", "score", "source", "start", "end"}
     assert {r["uri"] for r in rows} >= {TOY + "python", TOY + "sql"}
-    assert {r["id"] for r in rows} == {"2"}  # the salary line has no skill above min_score
+    assert {r["id"] for r in rows} == {"0"}  # the salary line has no skill above min_score
 
 
 def test_extract_min_score_zero_and_k(runner):
