@@ -135,6 +135,8 @@ def output_format(fmt: str | None, output: Path | None) -> str:
         ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv",
         ".parquet": "parquet",
     }  # fmt: skip
+    if suffix not in by_suffix and _special(output):
+        return "jsonl"  # /dev/stdout, /dev/null, a FIFO: no suffix to go by
     if suffix not in by_suffix:
         raise InputError(
             f"Cannot tell the output format from '{output.name}'. Use a .jsonl, .csv, .tsv (optionally "
@@ -143,6 +145,31 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     if gz and by_suffix[suffix] == "parquet":
         raise InputError("Parquet is compressed already: write to a .parquet file, without .gz.")
     return by_suffix[suffix]
+
+
+def _special(path: Path) -> bool:
+    """Whether `path` exists and is not a regular file or folder (a device, a FIFO)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def check_output_path(output: Path | None) -> None:
+    """Fail at once (before any model loads) for an -o that is a folder or has no folder.
+
+    Raises:
+        InputError: Naming the fix.
+    """
+    if output is None:
+        return
+    if output.is_dir():
+        raise InputError(f"-o '{output}' is a folder. Pass a file name, e.g. -o {output / 'skills.jsonl'}.")
+    if not output.parent.is_dir():
+        raise InputError(
+            f"The folder of the output file '{output}' does not exist. Create it first, or pass another -o."
+        )
 
 
 # library wording -> flags, in the messages the command prints (longest first)
@@ -197,7 +224,8 @@ class RunReport:
             lost.append(f"{self.skipped:,} skipped as unreadable")
         if self.failed:
             lost.append(f"{self.failed:,} failed")
-        return f"skillx: {self.written:,} records written {self.where}; " + (
+        plural = "" if self.written == 1 else "s"
+        return f"skillx: {self.written:,} record{plural} written {self.where}; " + (
             ", ".join(lost) + " (reported above)." if lost else "none skipped."
         )
 
@@ -666,8 +694,9 @@ def build_extractor(
             raise
         where = f"'{exc.filename}'" if exc.filename else "the skillx cache"
         raise InputError(
-            f"Cannot write {where} ({exc.strerror or exc}) while loading the model: skillx keeps its "
-            f"indexes and parsed taxonomies in its cache folder. Set {CACHE_ENV} to a writable folder."
+            f"Cannot create or write {where} ({exc.strerror or exc}) while loading the model: skillx "
+            f"keeps its indexes and parsed taxonomies in its cache folder. Set {CACHE_ENV} to a "
+            "writable folder."
         ) from None
     if not quiet:
         typer.secho(f"skillx: using {extractor.model_name}", err=True, fg=typer.colors.BLUE)
@@ -719,6 +748,7 @@ def run_extract(
     if level not in LEVELS:
         raise InputError(f"Unknown --level '{level}'. Available: {', '.join(LEVELS)}.")
     kind = classify_input(input)
+    check_output_path(output)
     fmt = output_format(fmt, output)
     if (id_field or id_column) and (kind == "text" or whole):
         raise InputError(
@@ -911,7 +941,8 @@ def register(app: typer.Typer) -> None:
             _silence_stdout()
             raise fail(flag_words(str(_write_error(Output(None, "jsonl"), exc)))) from None
         except SkillxError as exc:
-            _print_summary(report)
+            if not isinstance(exc, _WriteError):
+                _print_summary(report)
             raise fail(flag_words(str(exc))) from None
         except Terminated:
             _print_summary(report)
