@@ -242,7 +242,6 @@ def read_records(
     input: str | None,
     *,
     report: RunReport,
-    whole: bool,
     text_field: str | None,
     column: str | None,
     id_field: str | None,
@@ -251,16 +250,16 @@ def read_records(
     limit: int | None,
     encoding: str,
 ) -> Iterator[InputText]:
-    """The texts of INPUT with their ids; bad records are reported (or, with --strict, raise)."""
-    from skillx.corpus import read_texts, read_whole, repair_surrogates
+    """The texts of INPUT (one per line/record) with their ids; bad records are reported.
+
+    With ``strict``, the first bad record raises `InputError` naming ``--strict``.
+    """
+    from skillx.corpus import read_texts, repair_surrogates
 
     if kind == "text":
         yield InputText(0, repair_surrogates(input or ""))
         return
     source: Path | IO[bytes] = _stdin_bytes() if kind == "stdin" else Path(input or "").expanduser()
-    if whole:
-        yield InputText(0, read_whole(source, encoding=encoding))
-        return
 
     def skipped(record: SkippedRecord) -> None:
         message = flag_words(
@@ -757,19 +756,25 @@ def run_extract(
     from skillx.corpus import _codec
 
     _codec(encoding)  # an unknown --encoding fails before the model loads
-    records = read_records(
-        kind,
-        input,
-        report=report,
-        whole=whole,
-        text_field=text_field,
-        column=column,
-        id_field=id_field,
-        id_column=id_column,
-        strict=strict,
-        limit=limit,
-        encoding=encoding,
-    )
+    records: Iterator[InputText]
+    if whole and kind != "text":  # one text: read (and fail) before the model loads
+        from skillx.corpus import read_whole
+
+        source = _stdin_bytes() if kind == "stdin" else Path(input or "").expanduser()
+        records = iter([InputText(0, read_whole(source, encoding=encoding))])
+    else:
+        records = read_records(
+            kind,
+            input,
+            report=report,
+            text_field=text_field,
+            column=column,
+            id_field=id_field,
+            id_column=id_column,
+            strict=strict,
+            limit=limit,
+            encoding=encoding,
+        )
     if progress is None:
         progress = kind == "file" and not whole and sys.stderr.isatty()
     out = Output(output, fmt)
