@@ -391,6 +391,7 @@ CLI_CASES = {
         ids=[0, 1, 2],
         files={"ads.jsonl": b'{"text": "Python"}\n{"text": "SQL\\ud800 and Git"}\n{"text": "Git"}\n'},
     ),
+    "lone surrogate in the argument": CliCase(["Python \udcff and SQL"], 0, ids=[0]),
     "non-UTF-8 bytes on stdin": CliCase(
         [], 3, "line 2 (record 1) skipped: not UTF-8", ids=[0, 2], stdin=b"Python\n\xff\xfe SQL\nGit\n"
     ),
