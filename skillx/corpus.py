@@ -277,6 +277,9 @@ class _Lines:
 
     def _check(self, line: str) -> str | None:
         line = line.rstrip("\r\n")
+        if len(line) > MAX_RECORD_CHARS:
+            self.bad(f"longer than {MAX_RECORD_CHARS:,} characters", "length")
+            return None
         if "\x00" in line or sum(ch < " " and ch != "\t" for ch in line[:2000]) > 8:
             self.bad(
                 "binary data (NUL or control characters; if the file is UTF-16 without a byte-order "

@@ -467,6 +467,13 @@ CLI_CASES = {
         output=None,
         model_loaded=False,
     ),
+    "unknown --text-field": CliCase(
+        ["{tmp}/ads.jsonl", "--text-field", "body"],
+        1,
+        "Pass one of them as --text-field",
+        files={"ads.jsonl": b'{"text": "Python"}\n'},
+        output=None,
+    ),
     "-o is a folder": CliCase(["Python", "-o", "{tmp}"], 1, "is a folder", output=None, model_loaded=False),
     "-o in a missing folder": CliCase(
         ["Python", "-o", "{tmp}/no/such/out.jsonl"], 1, "does not exist", output=None, model_loaded=False
