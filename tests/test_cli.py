@@ -455,6 +455,19 @@ def test_extract_interrupted_keeps_a_valid_partial_and_leaves_the_target(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+def test_extract_interrupted_parquet_partial_is_a_valid_file(runner, toy_extractor, tmp_path, monkeypatch):
+    import pandas as pd
+
+    src = tmp_path / "ads.txt"
+    src.write_text("".join(f"Python and SQL {i}\n" for i in range(10)))
+    _stop_after(toy_extractor, monkeypatch, 3, "ctrl-c")
+    result = runner.invoke(app, ["extract", str(src), "-o", str(tmp_path / "s.parquet"), "--min-score", "0"])
+    assert result.exit_code == 130, result.output
+    frame = pd.read_parquet(tmp_path / "s.parquet.partial")  # buffered rows and the footer were written
+    assert sorted(set(frame["id"])) == [0, 1, 2]
+    assert not (tmp_path / "s.parquet").exists()
+
+
 def test_extract_success_replaces_the_target_atomically(runner, tmp_path):
     target = tmp_path / "skills.csv"
     target.write_text("old\n")

@@ -783,6 +783,7 @@ def run_extract(
     previous = None
     if threading_main():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    writer: Writer | None = None
     try:
         from skillx.ranker import RECOMMENDED_CLAUSE_MARGIN
 
@@ -825,7 +826,13 @@ def run_extract(
     except BaseException as exc:
         if isinstance(exc, BrokenPipeError) or out.target is None:
             raise
-        partial = out.abandon(keep=report.written > 0 and not isinstance(exc, _WriteError | OSError))
+        keep = report.written > 0 and not isinstance(exc, _WriteError | OSError)
+        if writer is not None:
+            try:  # a complete file: buffered rows written, the Parquet footer, the gzip trailer
+                writer.close()
+            except (OSError, ValueError):
+                keep = False
+        partial = out.abandon(keep=keep)
         report.where = f"to {partial} ({out.target} was not touched)" if partial else "(output removed)"
         raise
     finally:
