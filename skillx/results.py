@@ -278,8 +278,13 @@ def _combine_sources(sources: set[str]) -> str:
     return MatchSource.BOTH.value
 
 
-def sentence_rows(results: Sequence[SentenceSkills], doc: int = 0) -> list[dict[str, Any]]:
-    """Rows (one per sentence x skill) of the table returned by `to_pandas`."""
+def sentence_rows(results: Sequence[SentenceSkills], doc: Any = 0) -> list[dict[str, Any]]:
+    """Rows (one per sentence x skill) of the table returned by `to_pandas`.
+
+    Args:
+        results: The sentences of one text.
+        doc: What the ``doc`` column holds: the text's position or the caller's id.
+    """
     rows: list[dict[str, Any]] = []
     for sent in results:
         for rank, m in enumerate(sent.skills, start=1):
@@ -304,21 +309,30 @@ def sentence_rows(results: Sequence[SentenceSkills], doc: int = 0) -> list[dict[
 
 def to_pandas(
     results: Sequence[SentenceSkills] | Sequence[Sequence[SentenceSkills]] | DocumentSkills,
+    *,
+    ids: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
     """A table with one row per sentence x skill.
 
     Args:
         results: What `SkillExtractor.extract` returns (one text), what `extract_many`
             returns (a list per text; the ``doc`` column numbers them), or a `DocumentSkills`.
+        ids: Your ids of the texts, one per text in `results` (e.g. the ad ids of a
+            DataFrame); the ``doc`` column holds them instead of positions.
 
     Returns:
         DataFrame with columns doc, sentence, sentence_start, sentence_end, sentence_text,
         rank, uri, label, score, source, start, end (``start``/``end`` are the literal
         evidence offsets, empty for semantic-only matches).
 
+    Raises:
+        InputError: If `ids` does not have one id per text.
+
     Example:
         >>> to_pandas([]).columns.tolist()[:3]
         ['doc', 'sentence', 'sentence_start']
+        >>> to_pandas([[], []], ids=["ad-7", "ad-9"]).empty
+        True
     """
     import pandas as pd
 
@@ -333,8 +347,15 @@ def to_pandas(
             "to_pandas() takes the result of extract() (a list of SentenceSkills), of "
             "extract_many() (a list of such lists) or a DocumentSkills."
         )
+    if ids is not None:
+        ids = list(ids)
+        if len(ids) != len(docs):
+            raise InputError(
+                f"to_pandas() got {len(ids)} ids for {len(docs)} texts. Pass one id per text, in the "
+                "order of the results."
+            )
     rows: list[dict[str, Any]] = []
     for i, doc in enumerate(docs):
-        rows.extend(sentence_rows(doc, doc=i))
+        rows.extend(sentence_rows(doc, doc=i if ids is None else ids[i]))
     frame = pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
     return frame.astype({"start": "Int64", "end": "Int64"})

@@ -5,10 +5,13 @@ Each row of a table is one hostile input; it must give a clear error or a gracef
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +342,223 @@ def test_hostile_benchmark_cases_segment(benchmark_script: Any) -> None:
         clean_text(text)
         for s in segment(text):
             assert 0 <= s.start < s.end <= len(text)
+
+
+# -- the command line: bytes in, rows out (docs/robustness.md, "Command line") -------------------
+def _truncated_gzip(lines: int = 400) -> bytes:
+    import gzip
+
+    data = gzip.compress("".join(f"Python and SQL, ad {i}\n" for i in range(lines)).encode())
+    return data[: len(data) // 2]
+
+
+def _readable_ids(path: Path) -> list[int]:
+    """Ids (positions) of the records a reader gets from `path` before it breaks off."""
+    from skillx.corpus import read_texts
+
+    ids: list[int] = []
+    with pytest.raises(InputError):
+        for record in read_texts(path):
+            ids.append(record.index)
+    return ids
+
+
+LONG_AD = "<div><p>" + "We need Python and SQL skills for this role. " * 700 + "</p></div>"  # ~31,000 chars
+
+
+@dataclass(frozen=True)
+class CliCase:
+    """One hostile input through `skillx extract`.
+
+    ``ids``: ids of the records that must be written (a callable gets the tmp folder);
+    ``output``: where they are (``stdout`` or a file name in the tmp folder, ``None``: nothing).
+    """
+
+    args: list[str]
+    exit_code: int
+    message: str = ""
+    ids: list[Any] | Callable[[Path], list[Any]] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    stdin: bytes | None = None
+    output: str | None = "stdout"
+    model_loaded: bool = True
+
+
+CLI_CASES = {
+    "JSONL \\ud800 escape": CliCase(
+        ["{tmp}/ads.jsonl"],
+        0,
+        ids=[0, 1, 2],
+        files={"ads.jsonl": b'{"text": "Python"}\n{"text": "SQL\\ud800 and Git"}\n{"text": "Git"}\n'},
+    ),
+    "lone surrogate in the argument": CliCase(["Python \udcff and SQL"], 0, ids=[0]),
+    "non-UTF-8 bytes on stdin": CliCase(
+        [], 3, "line 2 (record 1) skipped: not UTF-8", ids=[0, 2], stdin=b"Python\n\xff\xfe SQL\nGit\n"
+    ),
+    "Latin-1 file without --encoding": CliCase(
+        ["{tmp}/ads.txt"], 3, "--encoding", ids=[1], files={"ads.txt": "café Python\nSQL\n".encode("latin-1")}
+    ),
+    "Latin-1 file with --encoding latin-1": CliCase(
+        ["{tmp}/ads.txt", "--encoding", "latin-1"],
+        0,
+        ids=[0, 1],
+        files={"ads.txt": "café Python\nSQL\n".encode("latin-1")},
+    ),
+    "Latin-1 with --whole": CliCase(
+        ["{tmp}/ad.txt", "--whole"],
+        1,
+        "--encoding",
+        files={"ad.txt": "café Python\n".encode("latin-1")},
+        output=None,
+        model_loaded=False,
+    ),
+    "UTF-16 with BOM": CliCase(
+        ["{tmp}/ads.txt"], 0, ids=[0, 1], files={"ads.txt": "café Python\nSQL\n".encode("utf-16")}
+    ),
+    "binary junk line": CliCase(
+        ["{tmp}/ads.txt"], 3, "binary", ids=[0, 2], files={"ads.txt": b"Python\n\x00\x01\x02\x00\nSQL\n"}
+    ),
+    "CSV row with too few fields": CliCase(
+        ["{tmp}/ads.csv", "--column", "text"],
+        3,
+        "field(s)",
+        ids=[0, 2],
+        files={"ads.csv": b"id,text\n1,Python\n2\n3,SQL\n"},
+    ),
+    "record over 20,000 characters": CliCase(
+        ["{tmp}/ads.jsonl"],
+        0,
+        ids=[0, 1],
+        files={
+            "ads.jsonl": (json.dumps({"text": LONG_AD}) + "\n" + json.dumps({"text": "SQL"}) + "\n").encode()
+        },
+    ),
+    "truncated .gz keeps what was read": CliCase(
+        ["{tmp}/ads.txt.gz", "-o", "{tmp}/out.jsonl"],
+        1,
+        "truncated or corrupt",
+        ids=lambda tmp: _readable_ids(tmp / "ads.txt.gz"),
+        files={"ads.txt.gz": _truncated_gzip()},
+        output="out.jsonl.partial",
+    ),
+    "--strict writes the good lines before the bad one": CliCase(
+        ["{tmp}/ads.jsonl", "--strict"],
+        1,
+        "drop --strict",
+        ids=list(range(99)),
+        files={
+            "ads.jsonl": "".join(json.dumps({"text": f"Python {i}"}) + "\n" for i in range(99)).encode()
+            + b'{"text": broken\n{"text": "SQL"}\n'
+        },
+    ),
+    "--whole on truncated gzip": CliCase(
+        ["{tmp}/ad.txt.gz", "--whole"],
+        1,
+        "truncated or not a valid gzip",
+        files={"ad.txt.gz": _truncated_gzip()},
+        output=None,
+        model_loaded=False,
+    ),
+    "--whole on a .gz that is not gzip": CliCase(
+        ["{tmp}/ad.txt.gz", "--whole"],
+        1,
+        "truncated or not a valid gzip",
+        files={"ad.txt.gz": b"plain text, not gzip"},
+        output=None,
+        model_loaded=False,
+    ),
+    "unknown --text-field": CliCase(
+        ["{tmp}/ads.jsonl", "--text-field", "body"],
+        1,
+        "Pass one of them as --text-field",
+        files={"ads.jsonl": b'{"text": "Python"}\n'},
+        output=None,
+    ),
+    "-o is a folder": CliCase(["Python", "-o", "{tmp}"], 1, "is a folder", output=None, model_loaded=False),
+    "-o in a missing folder": CliCase(
+        ["Python", "-o", "{tmp}/no/such/out.jsonl"], 1, "does not exist", output=None, model_loaded=False
+    ),
+    "-o /dev/full": CliCase(["Python", "-o", "/dev/full"], 1, "No space left", output=None),
+    "Rich markup in --format table": CliCase(
+        ["Python [/b] and [link=https://evil.example]SQL[/link]", "--format", "table"],
+        0,
+        "",
+        output="table",
+    ),
+}
+
+
+@pytest.fixture
+def cli_runner(extractor: SkillExtractor, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A CliRunner whose `extract` reuses the toy extractor; ``.loads`` counts model loads."""
+    from typer.testing import CliRunner
+
+    import skillx.cli.extract as cli_extract
+
+    runner = CliRunner()
+    runner.loads = 0  # type: ignore[attr-defined]
+
+    def build(**kwargs: Any) -> SkillExtractor:
+        runner.loads += 1  # type: ignore[attr-defined]
+        return extractor
+
+    monkeypatch.setattr(cli_extract, "build_extractor", build)
+    return runner
+
+
+@pytest.mark.parametrize("name", list(CLI_CASES))
+def test_cli_hostile_input(cli_runner: Any, tmp_path: Path, name: str) -> None:
+    from skillx.cli import app
+
+    case = CLI_CASES[name]
+    if "/dev/full" in case.args and not Path("/dev/full").exists():  # pragma: no cover - Linux has it
+        pytest.fail("/dev/full is missing on this machine")
+    for file_name, data in case.files.items():
+        (tmp_path / file_name).write_bytes(data)
+    args = ["extract", *(a.replace("{tmp}", str(tmp_path)) for a in case.args), "--min-score", "0"]
+    result = cli_runner.invoke(app, args, input=case.stdin)
+    assert result.exit_code == case.exit_code, result.output
+    assert "Traceback" not in result.output and "Aborted" not in result.output
+    if case.message:
+        assert case.message in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == (1 if case.exit_code == 1 else 0), result.stderr
+    assert "strict=False" not in result.stderr and "text_field=" not in result.stderr
+    assert cli_runner.loads == (1 if case.model_loaded else 0)
+    if case.output == "table":
+        assert "[/b]" in result.stdout and "[link=https://evil.example]" in result.stdout
+        return
+    if case.output is None:
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+        return
+    text = result.stdout if case.output == "stdout" else (tmp_path / case.output).read_text()
+    expected = case.ids(tmp_path) if callable(case.ids) else case.ids
+    assert expected, "a case must expect some records"
+    written = [json.loads(line)["id"] for line in text.splitlines()]
+    assert written == expected  # every readable record, none lost
+    if case.output != "stdout":
+        assert not (tmp_path / case.output.removesuffix(".partial")).exists()  # the -o path untouched
+
+
+def test_cli_one_record_breaking_extraction_loses_no_other(
+    cli_runner: Any, extractor: SkillExtractor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skillx.cli import app
+
+    assert extractor.ranker is not None
+    real = extractor.ranker.score_matrix
+
+    def fragile(sentences: Any, **kwargs: Any) -> np.ndarray:
+        if any("BOOM" in s for s in sentences):
+            raise RuntimeError("tokenizer exploded")
+        return real(sentences, **kwargs)
+
+    monkeypatch.setattr(extractor.ranker, "score_matrix", fragile)
+    path = tmp_path / "ads.txt"
+    path.write_text("Python\nSQL\nBOOM Git\nGit\n")
+    result = cli_runner.invoke(app, ["extract", str(path), "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 3, result.output
+    assert "record 2 not processed: RuntimeError: tokenizer exploded" in result.stderr
+    assert "3 records written" in result.stderr and "1 failed" in result.stderr
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [0, 1, 3]

@@ -62,7 +62,7 @@ def test_extract_text_argument_to_jsonl(runner):
     result = runner.invoke(app, ["extract", "Experience with Python and SQL.", "--taxonomy", "x"])
     assert result.exit_code == 0, result.output
     (record,) = _jsonl(result.stdout)
-    assert record["id"] == 1
+    assert record["id"] == 0
     uris = {s["uri"] for s in record["skills"]}
     assert {TOY + "python", TOY + "sql"} <= uris
     sent = record["sentences"][0]
@@ -83,7 +83,7 @@ def test_extract_stdin_one_text_per_line(runner):
     result = runner.invoke(app, ["extract", "-"], input="Python developer\n\nProvide first aid\n")
     assert result.exit_code == 0, result.output
     records = _jsonl(result.stdout)
-    assert [r["id"] for r in records] == [1, 3]
+    assert [r["id"] for r in records] == [0, 1]  # record positions, not line numbers
     assert TOY + "first-aid" in {s["uri"] for s in records[1]["skills"]}
 
 
@@ -110,9 +110,10 @@ def test_extract_jsonl_with_corrupt_line_keeps_going(runner, tmp_path):
     path = tmp_path / "ads.jsonl"
     path.write_text('{"body": "Python and SQL"}\n{"body": broken\n{"body": "Provide first aid"}\n')
     result = runner.invoke(app, ["extract", str(path), "--text-field", "body"])
-    assert result.exit_code == 0, result.output
-    assert [r["id"] for r in _jsonl(result.stdout)] == [1, 3]
-    assert "line 2" in result.stderr
+    assert result.exit_code == 3, result.output  # finished, but a record was skipped
+    assert [r["id"] for r in _jsonl(result.stdout)] == [0, 2]
+    assert "line 2 (record 1) skipped" in result.stderr
+    assert "2 records written to standard output; 1 skipped" in result.stderr
 
 
 def test_extract_jsonl_strict_stops_with_exit_1(runner, tmp_path):
@@ -133,7 +134,7 @@ def test_extract_csv_column_to_csv_file(runner, tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert rows and set(rows[0]) >= {"id", "sentence", "uri", "label", "score", "source", "start", "end"}
     assert {r["uri"] for r in rows} >= {TOY + "python", TOY + "sql"}
-    assert {r["id"] for r in rows} == {"2"}  # the salary line has no skill above min_score
+    assert {r["id"] for r in rows} == {"0"}  # the salary line has no skill above min_score
 
 
 def test_extract_min_score_zero_and_k(runner):
@@ -318,3 +319,212 @@ def test_benchmark_fit_fusion_scores_with_the_fitted_parameters(tmp_path, toy_ta
     assert fitted.to_dict() != default_fusion().to_dict()  # otherwise the test could not tell them apart
     assert len(scored_with) == 2
     assert all(params.to_dict() == fitted.to_dict() for params in scored_with)
+
+
+# -- ids, levels, Parquet ----------------------------------------------------------------------
+ADS = ["Python and SQL. We offer a competitive salary.", "Provide first aid. Serve drinks to guests."]
+
+
+def _write_ads(tmp_path: Path, kind: str) -> tuple[Path, list[str]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = ["ad-7", "ad-9"]
+    path = tmp_path / f"ads.{kind}"
+    if kind == "jsonl":
+        path.write_text(
+            "".join(json.dumps({"ad_id": i, "body": t}) + "\n" for i, t in zip(ids, ADS, strict=True))
+        )
+    elif kind == "csv":
+        path.write_text("ad_id,body\n" + "".join(f'{i},"{t}"\n' for i, t in zip(ids, ADS, strict=True)))
+    else:
+        pq.write_table(pa.table({"ad_id": ids, "body": ADS}), path)
+    return path, ids
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])
+@pytest.mark.parametrize("out", ["jsonl", "csv", "parquet"])
+def test_extract_ids_carried_to_every_row(runner, tmp_path, kind, out):
+    import pandas as pd
+
+    path, ids = _write_ads(tmp_path, kind)
+    option = ["--id-field", "ad_id", "--text-field", "body"] if kind == "jsonl" else ["--id-column", "ad_id"]
+    if kind != "jsonl":
+        option += ["--column", "body"]
+    target = tmp_path / f"skills.{out}"
+    result = runner.invoke(app, ["extract", str(path), *option, "-o", str(target), "--min-score", "0"])
+    assert result.exit_code == 0, result.output
+    if out == "jsonl":
+        seen = [json.loads(line)["id"] for line in target.read_text().splitlines()]
+    elif out == "csv":
+        seen = list(dict.fromkeys(r["id"] for r in csv.DictReader(io.StringIO(target.read_text()))))
+    else:
+        seen = list(dict.fromkeys(pd.read_parquet(target)["id"]))
+    assert seen == ids
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_extract_default_id_is_the_record_position(runner, tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text('text\n"Python and SQL"\n""\n"Provide first aid"\n')
+    result = runner.invoke(app, ["extract", str(path), "--min-score", "0"])
+    assert [r["id"] for r in _jsonl(result.stdout)] == [0, 2]  # the empty text keeps its position
+
+
+@pytest.mark.parametrize("out", ["jsonl", "csv", "parquet"])
+def test_extract_document_level_rows_match_extract_document(runner, toy_extractor, tmp_path, out):
+    import pandas as pd
+
+    path, ids = _write_ads(tmp_path, "jsonl")
+    target = tmp_path / f"docs.{out}"
+    args = ["extract", str(path), "--text-field", "body", "--id-field", "ad_id", "--level", "document"]
+    result = runner.invoke(app, [*args, "--min-score", "0", "-k", "3", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    expected = [
+        (ad_id, s.uri, round(s.score, 4), list(s.sentences))
+        for ad_id, text in zip(ids, ADS, strict=True)
+        for s in toy_extractor.extract_document(text, k=3, min_score=0.0).skills
+    ]
+    if out == "jsonl":
+        records = [json.loads(line) for line in target.read_text().splitlines()]
+        assert all("sentences" not in r for r in records)
+        got = [
+            (r["id"], s["uri"], round(s["score"], 4), s["sentences"]) for r in records for s in r["skills"]
+        ]
+    elif out == "csv":
+        rows = list(csv.DictReader(io.StringIO(target.read_text())))
+        assert list(rows[0]) == cli_extract.DOCUMENT_COLUMNS
+        got = [
+            (r["id"], r["uri"], round(float(r["score"]), 4), [int(i) for i in r["sentences"].split()])
+            for r in rows
+        ]
+    else:
+        frame = pd.read_parquet(target)
+        assert list(frame.columns) == cli_extract.DOCUMENT_COLUMNS
+        got = [(r.id, r.uri, round(r.score, 4), list(r.sentences)) for r in frame.itertuples()]
+    assert got == expected
+
+
+def test_extract_parquet_output_needs_a_file(runner):
+    result = runner.invoke(app, ["extract", "Python", "--format", "parquet"])
+    assert result.exit_code == 1 and "-o FILE.parquet" in result.stderr
+
+
+def test_extract_reads_stdin_when_no_input_is_given(runner):
+    result = runner.invoke(
+        app, ["extract", "--min-score", "0"], input="Python developer\nProvide first aid\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(result.stdout)] == [0, 1]
+
+
+# -- atomic output -----------------------------------------------------------------------------
+def _stop_after(toy_extractor, monkeypatch, n: int, how: str) -> None:
+    """Make extraction stop (Ctrl-C or SIGTERM) once `n` texts were extracted."""
+    import signal
+
+    real = toy_extractor.iter_extract
+
+    def stopping(texts, **kwargs):
+        for i, result in enumerate(real(texts, **{**kwargs, "batch_size": 1})):
+            if i == n:
+                if how == "sigterm":
+                    os.kill(os.getpid(), signal.SIGTERM)
+                raise KeyboardInterrupt
+            yield result
+
+    monkeypatch.setattr(toy_extractor, "iter_extract", stopping)
+
+
+@pytest.mark.parametrize(("how", "code"), [("ctrl-c", 130), ("sigterm", 143)])
+def test_extract_interrupted_keeps_a_valid_partial_and_leaves_the_target(
+    runner, toy_extractor, tmp_path, monkeypatch, how, code
+):
+    src = tmp_path / "ads.txt"
+    src.write_text("".join(f"Python and SQL {i}\n" for i in range(10)))
+    target = tmp_path / "skills.jsonl.gz"
+    target.write_bytes(gzip.compress(b'{"id": "old"}\n'))  # an older result stays as it was
+    _stop_after(toy_extractor, monkeypatch, 4, how)
+    result = runner.invoke(app, ["extract", str(src), "-o", str(target)])
+    assert result.exit_code == code, result.output
+    assert gzip.decompress(target.read_bytes()) == b'{"id": "old"}\n'
+    partial = tmp_path / "skills.jsonl.gz.partial"
+    records = [json.loads(line) for line in gzip.decompress(partial.read_bytes()).splitlines()]
+    assert [r["id"] for r in records] == [0, 1, 2, 3]  # complete records, a complete gzip member
+    assert "skills.jsonl.gz.partial" in result.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_extract_interrupted_parquet_partial_is_a_valid_file(runner, toy_extractor, tmp_path, monkeypatch):
+    import pandas as pd
+
+    src = tmp_path / "ads.txt"
+    src.write_text("".join(f"Python and SQL {i}\n" for i in range(10)))
+    _stop_after(toy_extractor, monkeypatch, 3, "ctrl-c")
+    result = runner.invoke(app, ["extract", str(src), "-o", str(tmp_path / "s.parquet"), "--min-score", "0"])
+    assert result.exit_code == 130, result.output
+    frame = pd.read_parquet(tmp_path / "s.parquet.partial")  # buffered rows and the footer were written
+    assert sorted(set(frame["id"])) == [0, 1, 2]
+    assert not (tmp_path / "s.parquet").exists()
+
+
+def test_extract_success_replaces_the_target_atomically(runner, tmp_path):
+    target = tmp_path / "skills.csv"
+    target.write_text("old\n")
+    result = runner.invoke(app, ["extract", "Python and SQL", "-o", str(target)])
+    assert result.exit_code == 0
+    assert target.read_text().startswith("id,sentence,")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["skills.csv"]
+
+
+# -- messages name flags; cache faults ---------------------------------------------------------
+def test_taxonomy_download_allow_unverified_flag(monkeypatch, tmp_path):
+    import skillx.taxonomy.download as download
+    from skillx.errors import UnverifiedDownloadError
+
+    calls = []
+
+    def fake(version, language, *, dest=None, allow_unverified=None):
+        calls.append(allow_unverified)
+        if not allow_unverified:
+            raise UnverifiedDownloadError("no sha256; opt in with allow_unverified=True (or X=1).")
+        return [tmp_path / "esco.zip"]
+
+    monkeypatch.setattr(download, "download_esco", fake)
+    refused = CliRunner().invoke(app, ["taxonomy", "download", "--esco-version", "1.0.3"])
+    assert refused.exit_code == 1 and "--allow-unverified" in refused.stderr
+    assert "allow_unverified=True" not in refused.stderr
+    allowed = CliRunner().invoke(
+        app, ["taxonomy", "download", "--esco-version", "1.0.3", "--allow-unverified"]
+    )
+    assert allowed.exit_code == 0 and "esco.zip" in allowed.stdout
+    assert calls == [None, True]  # no flag: the library reads $SKILLX_ALLOW_UNVERIFIED
+
+
+def test_build_extractor_cache_fault_is_one_clear_error(monkeypatch):
+    import skillx.loading
+    from skillx.errors import InputError
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/ro/cache/indexes/x.npy")
+
+    monkeypatch.setattr(skillx.loading, "load", read_only)
+    with pytest.raises(InputError, match="SKILLX_CACHE_DIR to a writable folder") as caught:
+        cli_extract.build_extractor(
+            model=None, taxonomy=None, esco_version="1.1.0", language="en", quiet=True
+        )
+    assert "/ro/cache/indexes/x.npy" in str(caught.value)
+
+
+@pytest.mark.slow
+def test_subprocess_uncreatable_cache_and_stdin_pipe(tmp_path, toy_taxonomy_dir):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SKILLX_CACHE_DIR": str(blocker / "cache")}
+    cmd = [str(Path(sys.executable).parent / "skillx"), "extract", "--taxonomy", str(toy_taxonomy_dir)]
+    bad = subprocess.run(cmd, input="Python", capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and "SKILLX_CACHE_DIR" in bad.stderr and "Traceback" not in bad.stderr
+    env["SKILLX_CACHE_DIR"] = str(tmp_path / "cache")
+    ok = subprocess.run(cmd, input="Python and SQL\n", capture_output=True, text=True, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["id"] == 0

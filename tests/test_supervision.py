@@ -92,7 +92,10 @@ def test_build_pairs_truncated_corpus_keeps_written_pairs(tmp_path: Path, matche
     assert not list(tmp_path.glob(".*partial"))
 
 
-def test_build_pairs_skips_bad_lines_and_counts_them(tmp_path: Path, matcher: LiteralMatcher) -> None:
+def test_build_pairs_skips_bad_lines_and_counts_them(
+    tmp_path: Path, matcher: LiteralMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("skillx.corpus.MAX_RECORD_CHARS", 100_000)  # only records beyond the cap are junk
     corpus = tmp_path / "ads.txt"
     corpus.write_bytes(
         b"Python\n\xff\xfe junk\n\x00\x01\x02\x03\n" + b"z" * 200_000 + b"\nmanaging budgets\n"

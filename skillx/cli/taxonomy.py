@@ -64,15 +64,33 @@ def download(
         Path | None,
         typer.Option("--dest", help="Target folder. Default: the skillx cache (cache_dir('esco'))."),
     ] = None,
+    allow_unverified: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unverified",
+            help="Accept zips whose sha256 the manifest does not record (other versions and languages); "
+            "the sha256 seen is logged and kept beside the zip. Default: $SKILLX_ALLOW_UNVERIFIED, "
+            "else refuse.",
+        ),
+    ] = False,
 ) -> None:
-    """Download the official ESCO CSV zips (labels + relations), verified against the manifest."""
+    """Download the official ESCO CSV zips (labels + relations), verified by sha256 against the manifest."""
     import warnings
 
+    from skillx.errors import UnverifiedDownloadError
     from skillx.taxonomy.download import download_esco
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        paths = download_esco(esco_version, language, dest=dest)
+        try:
+            # False defers to $SKILLX_ALLOW_UNVERIFIED (None), so the flag only ever opts in
+            paths = download_esco(
+                esco_version, language, dest=dest, allow_unverified=True if allow_unverified else None
+            )
+        except UnverifiedDownloadError as exc:  # name the flag, not the library parameter
+            raise UnverifiedDownloadError(
+                str(exc).replace("allow_unverified=True", "--allow-unverified")
+            ) from None
     for warning in caught:
         typer.secho(f"Warning: {warning.message}", err=True, fg=typer.colors.YELLOW)
     for path in paths:
