@@ -528,3 +528,37 @@ def test_subprocess_uncreatable_cache_and_stdin_pipe(tmp_path, toy_taxonomy_dir)
     ok = subprocess.run(cmd, input="Python and SQL\n", capture_output=True, text=True, env=env)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["id"] == 0
+
+
+@pytest.mark.slow  # ~40 s: two spawned workers each load the base encoder and the toy taxonomy
+def test_extract_workers_2_writes_the_same_bytes_as_1(tmp_path, toy_taxonomy_dir):
+    """`skillx extract --workers 2` gives byte-identical output to one process, in input order."""
+    ads = [
+        "Experience with Python and SQL is required.",
+        "You will manage a team and report to the board.",
+        "Knowledge of Java; good communication skills.",
+        "",
+        "We cook for 200 guests a day in our kitchen.",
+    ] * 6
+    source = tmp_path / "ads.jsonl"
+    source.write_text("".join(json.dumps({"text": t, "ad": f"ad-{i}"}) + "\n" for i, t in enumerate(ads)))
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}.jsonl"
+        result = CliRunner().invoke(
+            app,
+            ["extract", str(source), "--taxonomy", str(toy_taxonomy_dir), "--id-field", "ad",
+             "--workers", workers, "--output", str(out), "--quiet"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    written = [json.loads(line)["id"] for line in outputs[1].splitlines()]
+    assert written == [f"ad-{i}" for i, text in enumerate(ads) if text]  # empty texts: no record
+
+
+def test_extract_workers_needs_sentence_level(runner):
+    result = runner.invoke(
+        app, ["extract", "Python.", "--taxonomy", "x", "--workers", "2", "--level", "document"]
+    )
+    assert result.exit_code == 1 and "--workers runs the sentence level only" in result.output

@@ -370,6 +370,44 @@ def extract_records(
         raise reader_error[0]
 
 
+def extract_records_parallel(
+    records: Iterable[InputText],
+    *,
+    workers: int,
+    k: int = 5,
+    min_score: float | None = None,
+    batch_size: int | None = None,
+    **load_options: Any,
+) -> Iterator[tuple[InputText, Result | None, str | None]]:
+    """`extract_records` on `workers` processes (`skillx.parallel`), sentence level, in input order.
+
+    Each worker loads the extractor once from `load_options` (paths and plain values, as given
+    on the command line). A reader error is raised after every text read before it is yielded.
+    """
+    from skillx.parallel import iter_extract_records
+
+    items = iter(records)
+    reader_error: list[BaseException] = []
+
+    def read() -> Iterator[tuple[InputText, str]]:
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            except Exception as exc:  # kept, raised once what was read is out
+                reader_error.append(exc)
+                return
+            yield item, item.text
+
+    for item, sentences in iter_extract_records(
+        read(), n_process=workers, k=k, min_score=min_score, batch_size=batch_size, **load_options
+    ):
+        yield item, sentences, None
+    if reader_error:
+        raise reader_error[0]
+
+
 def _progress(show: bool) -> Any:
     if not show:
         return None
@@ -734,6 +772,7 @@ def run_extract(
     encoding: str = "utf-8",
     report: RunReport | None = None,
     precision: float | None = None,
+    workers: int = 1,
 ) -> int:
     """Body of `skillx extract`; returns the number of records written.
 
@@ -749,6 +788,10 @@ def run_extract(
         raise InputError(f"--min-score is a probability in [0, 1], got {min_score}.")
     if level not in LEVELS:
         raise InputError(f"Unknown --level '{level}'. Available: {', '.join(LEVELS)}.")
+    if workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}.")
+    if workers > 1 and level != "sentence":
+        raise InputError("--workers runs the sentence level only; drop --workers or use --level sentence.")
     kind = classify_input(input)
     check_output_path(output)
     fmt = output_format(fmt, output)
@@ -800,15 +843,31 @@ def run_extract(
             precision=precision,
         )
         writer = out.writer(level, string_ids=bool(id_field or id_column))
-        for item, result, why in extract_records(
-            extractor,
-            records,
-            level=level,
-            k=k,
-            min_score=min_score,
-            batch_size=batch_size,
-            show_progress=progress,
-        ):
+        results = (
+            extract_records_parallel(
+                records,
+                workers=workers,
+                k=k,
+                min_score=extractor.min_score if min_score is None else min_score,
+                batch_size=batch_size,
+                model=model,
+                taxonomy=None if taxonomy is None else Path(taxonomy).expanduser().resolve(),
+                esco_version=esco_version,
+                language=language,
+                clause_margin=RECOMMENDED_CLAUSE_MARGIN if clauses else None,
+            )
+            if workers > 1
+            else extract_records(
+                extractor,
+                records,
+                level=level,
+                k=k,
+                min_score=min_score,
+                batch_size=batch_size,
+                show_progress=progress,
+            )
+        )
+        for item, result, why in results:
             if result is None:
                 report.failed += 1
                 report.warn(f"record {item.id!r} not processed: {why}")
@@ -889,7 +948,9 @@ def register(app: typer.Typer) -> None:
             "0 keeps k skills per sentence).",
         ),
         precision: float | None = typer.Option(
-            None, "--precision", help="Instead of --min-score: the threshold that gave this precision "
+            None,
+            "--precision",
+            help="Instead of --min-score: the threshold that gave this precision "
             "(e.g. 0.7) on validation data (needs a model calibrated by this skillx).",
         ),
         model: str | None = typer.Option(
@@ -922,7 +983,14 @@ def register(app: typer.Typer) -> None:
         ),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not say which model is used."),
         clauses: bool = typer.Option(
-            False, "--clauses", help="Also score each clause of list-like sentences (better, ~2x slower)."
+            False, "--clauses", help="Also score each clause of list-like sentences (better, slower)."
+        ),
+        workers: int = typer.Option(
+            1,
+            "--workers",
+            "-w",
+            help="Worker processes, each with its own extractor and a share of "
+            "the cores (sentence level; output in input order, as with one worker).",
         ),
     ) -> None:
         """Extract ESCO skills from job-ad text, sentence by sentence (or per text with --level document)."""
@@ -953,6 +1021,7 @@ def register(app: typer.Typer) -> None:
                 encoding=encoding,
                 report=report,
                 precision=precision,
+                workers=workers,
             )
         except BrokenPipeError:  # `skillx extract ... | head`
             _silence_stdout()
