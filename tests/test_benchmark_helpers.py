@@ -17,6 +17,7 @@ SCRIPTS = sorted(p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswit
 def test_benchmarks_are_the_product_ones() -> None:
     # experiments live in research/, build tools in tools/
     assert SCRIPTS == [
+        "decisions.py",
         "hostile_input.py",
         "matcher_speed.py",
         "rp_at_k.py",
