@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import functools
 import gzip
 import io
 import json
@@ -288,6 +289,20 @@ def read_records(
 
 
 # -- the seam: records in, results out (where --workers will plug in) ------------------------------
+def _read_until_error(records: Iterable[InputText], errors: list[BaseException]) -> Iterator[InputText]:
+    """The records up to the first reader error, which is appended to `errors` (raised later)."""
+    items = iter(records)
+    while True:
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except Exception as exc:  # kept, raised once what was read is out
+            errors.append(exc)
+            return
+        yield item
+
+
 def extract_records(
     extractor: SkillExtractor,
     records: Iterable[InputText],
@@ -314,19 +329,8 @@ def extract_records(
         batch_size: Sentences per encoder call.
         show_progress: Progress bar over texts on stderr.
     """
-    items = iter(records)
     reader_error: list[BaseException] = []
-
-    def read() -> Iterator[InputText]:
-        while True:
-            try:
-                item = next(items)
-            except StopIteration:
-                return
-            except Exception as exc:  # kept, raised once what was read is out
-                reader_error.append(exc)
-                return
-            yield item
+    read = functools.partial(_read_until_error, records, reader_error)
 
     if level == "document":
         progress = _progress(show_progress)
@@ -386,22 +390,10 @@ def extract_records_parallel(
     """
     from skillx.parallel import iter_extract_records
 
-    items = iter(records)
     reader_error: list[BaseException] = []
-
-    def read() -> Iterator[tuple[InputText, str]]:
-        while True:
-            try:
-                item = next(items)
-            except StopIteration:
-                return
-            except Exception as exc:  # kept, raised once what was read is out
-                reader_error.append(exc)
-                return
-            yield item, item.text
-
+    texts = ((item, item.text) for item in _read_until_error(records, reader_error))
     for item, sentences in iter_extract_records(
-        read(), n_process=workers, k=k, min_score=min_score, batch_size=batch_size, **load_options
+        texts, n_process=workers, k=k, min_score=min_score, batch_size=batch_size, **load_options
     ):
         yield item, sentences, None
     if reader_error:
