@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev,train,spark]'
+	$(PY) -m pip install --quiet -e '.[dev,train,spark,onnx]'
 	$(PY) taxonomy/toy/make_toy.py  # the toy taxonomy's CSV files are generated, not tracked
 	touch $@
 
