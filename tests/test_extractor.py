@@ -319,7 +319,7 @@ def test_load_prefers_an_installed_default_model(toy_taxonomy_dir, tmp_path, mon
     write_model_meta(model_dir, ModelMeta(skill_text="preferred", fusion=fusion))
     monkeypatch.setenv("SKILLX_CACHE_DIR", str(cache))
     extractor = skillx.load(taxonomy=toy_taxonomy_dir)
-    assert "installed default model" in extractor.model_name
+    assert "user-cache default model" in extractor.model_name
     assert extractor.fusion == fusion and extractor.min_score == 0.25
 
 
