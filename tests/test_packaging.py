@@ -277,7 +277,7 @@ def real_model_dir(tmp_path_factory, toy_taxonomy) -> Path:
 
     folder = tmp_path_factory.mktemp("real") / "base"
     shutil.copytree(default_model_path(), folder / "model")
-    write_model_meta(folder, {"skill_text": "preferred", "base_model": "all-MiniLM-L6-v2"})
+    write_model_meta(folder, ModelMeta(skill_text="preferred", base_model="all-MiniLM-L6-v2"))
     SkillIndex.build(toy_taxonomy, load_encoder(folder)).save(folder / "index")
     return folder
 
