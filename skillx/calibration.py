@@ -48,13 +48,7 @@ DEFAULT_AMBIGUOUS_WEIGHTS = (0.0, 0.5, 1.0)
 """Grid of weights for hits of surface forms shared by several skills."""
 CALIBRATION_CANDIDATES = 10
 """Top candidates per sentence the logistic calibration is fitted on."""
-CALIBRATOR_FEATURES = (
-    "raw", "cosine", "log_rank", "margin", "gap_next",
-    "literal_preferred", "literal_alternative", "literal_hidden", "literal_ambiguous",
-    "log_words", "n_clauses", "knowledge",
-    "reuse_transversal", "reuse_cross_sector", "reuse_sector_specific", "reuse_occupation_specific",
-    "log_supervision",
-)  # fmt: skip
+CALIBRATOR_FEATURES = FEATURES
 """Features `fit_calibrator` uses by default (constant ones, e.g. unrecorded supervision
 counts, are dropped)."""
 CALIBRATOR_C = 0.3
