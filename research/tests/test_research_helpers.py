@@ -48,3 +48,22 @@ def test_paired_bootstrap_compares_two_per_sentence_files(research_script, tmp_p
     (tmp_path / "b.json").write_text(json.dumps(b), encoding="utf-8")
     with pytest.raises(SystemExit, match="different sentences"):
         bootstrap.main([str(tmp_path / "a.json"), str(tmp_path / "b.json")])
+
+
+def test_subsample_pairs_keeps_whole_sentences_with_a_fixed_seed(research_script):
+    import pandas as pd
+
+    subsample = research_script("subsample_pairs").subsample
+    pairs = pd.DataFrame(
+        {
+            "sentence": [f"s{i // 2}" for i in range(40)],  # 20 sentences, 2 pairs each
+            "uri": [f"u{i}" for i in range(40)],
+        }
+    )
+    half = subsample(pairs, 0.5, seed=1)
+    assert half["sentence"].nunique() == 10
+    assert len(half) == 20  # both pairs of every kept sentence
+    assert half.equals(subsample(pairs, 0.5, seed=1))
+    assert not half.equals(subsample(pairs, 0.5, seed=2))
+    with pytest.raises(ValueError, match="fraction"):
+        subsample(pairs, 0.0)
