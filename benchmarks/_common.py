@@ -18,3 +18,23 @@ DEFAULT_DATA = [
     SHARED / "benchmark" / "tech_validation_annotations.csv",
     SHARED / "benchmark" / "house_validation_annotations.csv",
 ]
+
+
+def peak_rss_kib() -> int:
+    """Peak resident memory of this process's own address space, in KiB.
+
+    Linux's ``VmHWM`` (from ``/proc/self/status``), not ``getrusage().ru_maxrss``: the latter
+    survives ``fork`` + ``exec``, so a child started by a large parent reports at least the
+    parent's size at the fork (two models measured in two children then read the same).
+    Elsewhere it falls back to ``ru_maxrss``.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _common import SHARED
+from _common import SHARED, peak_rss_kib
 
 SIZE = 100_000
 AD = (
@@ -81,12 +80,12 @@ def child_extract(megabytes: float, esco: str, model: str | None) -> None:
 
     extractor = skillx.load(model, taxonomy=esco)
     extractor.extract("Warm up with Python.")
-    loaded_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    loaded_kb = peak_rss_kib()
     text = AD * int(megabytes * 1_000_000 / len(AD))
     started = time.perf_counter()
     result = extractor.extract(text)
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak_kb = peak_rss_kib()  # KiB on Linux
     print(
         json.dumps(
             {

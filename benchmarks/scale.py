@@ -217,6 +217,7 @@ def compare(got: list[Row], want: list[Row]) -> dict[str, Any]:
     b = {(r[0], r[1], r[3]): r for r in want}
     diff = max((abs(a[key][4] - b[key][4]) for key in a.keys() & b.keys()), default=0.0)
     rank_changes = sum(1 for key in a.keys() & b.keys() if a[key][2] != b[key][2])
+    score_changes = sum(1 for key in a.keys() & b.keys() if abs(a[key][4] - b[key][4]) >= 1e-5)
     same = a.keys() == b.keys() and len(got) == len(want) and diff < 1e-5
     return {
         "identical": same,
@@ -225,6 +226,7 @@ def compare(got: list[Row], want: list[Row]) -> dict[str, Any]:
         "extra": len(a.keys() - b.keys()),
         "max_score_diff": diff,
         "rank_changes": rank_changes,
+        "score_changes": score_changes,
     }
 
 
@@ -308,7 +310,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"{name:<20} {rate:>8.1f} {entry['ads_per_s']:>7.2f} {entry['share_of_independent']:>10.0%} "
             f"{entry['speedup_vs_one_process']:>8.2f}x {max(peaks, default=0):>16.0f}  "
-            f"{'yes' if check['identical'] else 'NO'} (max score diff {check['max_score_diff']:.1e})"
+            f"{'yes' if check['identical'] else 'NO'} ({check['rows']} rows: {check['missing']} missing, "
+            f"{check['extra']} extra, {check['rank_changes']} rank swaps, {check['score_changes']} scores "
+            f"off by >= 1e-5, max diff {check['max_score_diff']:.1e})"
         )
     per_core = ideal / cores
     report["sentences_per_s_per_core"] = round(per_core, 1)

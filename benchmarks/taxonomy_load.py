@@ -3,7 +3,7 @@
 Each run is a fresh Python process, so warm loads pay for lazy imports (pyarrow) like a user's
 second session does. Reported: median and min wall time of `skillx.load_taxonomy(...)` over
 --runs processes, the time of `import skillx`, and the peak resident memory of the process
-(ru_maxrss) and its growth during the load.
+(VmHWM) and its growth during the load.
 
 Example::
 
@@ -29,19 +29,19 @@ DEFAULT_ESCO = Path(__file__).resolve().parent.parent.parent / "shared" / "esco"
 
 def child(mode: str, esco: str, version: str, language: str) -> None:
     """One measured load in this process; prints a JSON line."""
-    import resource
+    from _common import peak_rss_kib
 
     start = time.perf_counter()
     import skillx
 
     imported = time.perf_counter()
-    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base_rss = peak_rss_kib()
     t0 = time.perf_counter()
     c0 = time.process_time()
     taxonomy = skillx.load_taxonomy(esco, esco_version=version, language=language, cache=(mode == "warm"))
     seconds = time.perf_counter() - t0
     cpu_seconds = time.process_time() - c0
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_rss = peak_rss_kib()
     print(
         json.dumps(
             {

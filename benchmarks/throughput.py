@@ -47,7 +47,6 @@ import gzip
 import json
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -55,7 +54,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from _common import SHARED
+from _common import SHARED, peak_rss_kib
 
 DEFAULT_CORPUS = SHARED / "corpora" / "jobads_en.tsv.gz"
 DEFAULT_ESCO = SHARED / "esco"
@@ -63,7 +62,7 @@ DEFAULT_ESCO = SHARED / "esco"
 
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_rss_kib() / 1024
 
 
 def environment(argv: Sequence[str] | None) -> dict[str, Any]:

@@ -184,22 +184,65 @@ class SkillExtractor:
         Returns:
             The `DocumentSkills` of the text, skills best first.
         """
+        if not isinstance(text, str):
+            raise InputTypeError(
+                f"extract_document() needs a str, got {type(text).__name__}. Use "
+                "extract_documents() for a list of texts, and decode bytes first."
+            )
+        return self.extract_documents(
+            [text],
+            k=k,
+            min_score=min_score,
+            document_min_score=document_min_score,
+            merge_related=merge_related,
+        )[0]
+
+    def extract_documents(
+        self,
+        texts: Iterable[str],
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        document_min_score: float | None = None,
+        merge_related: bool = False,
+        batch_size: int | None = None,
+    ) -> list[DocumentSkills]:
+        """`extract_document` for many texts, their sentences batched for the encoder.
+
+        The result of each text is exactly ``extract_document(text, ...)``; the process pool
+        (`skillx.parallel`), Spark (`skillx.spark`) and ``skillx extract --level document``
+        all go through here, so every path makes the same ad-level decisions.
+
+        Args:
+            texts: Raw texts.
+            k: Most skills per sentence (before aggregation).
+            min_score: Sentence threshold, as in `extract_document`.
+            document_min_score: Document threshold; None for the extractor's.
+            merge_related: Fold skills under one broader concept into the best one.
+            batch_size: Sentences per encoder call (default: the extractor's).
+
+        Returns:
+            One `DocumentSkills` per text, in input order.
+        """
         sentence_threshold = self.min_score if min_score is None else _check_min_score(min_score)
         threshold = (
             self.document_min_score if document_min_score is None else _check_min_score(document_min_score)
         )
-        every = self.extract(text, k=k, min_score=0.0)
-        doc = DocumentSkills.from_sentences(
-            every,
-            min_score=threshold,
-            support_min_score=sentence_threshold / 2,
-            broader=self.taxonomy.broader,
-            merge_related=merge_related,
-        )
-        shown = tuple(
-            replace(s, skills=tuple(m for m in s.skills if m.score >= sentence_threshold)) for s in every
-        )
-        return DocumentSkills(doc.skills, shown)
+        documents = []
+        for every in self.extract_many(texts, k=k, min_score=0.0, batch_size=batch_size):
+            doc = DocumentSkills.from_sentences(
+                every,
+                min_score=threshold,
+                support_min_score=sentence_threshold / 2,
+                broader=self.taxonomy.broader,
+                merge_related=merge_related,
+            )
+            shown = tuple(
+                replace(s, skills=tuple(m for m in s.skills if m.score >= sentence_threshold))
+                for s in every
+            )
+            documents.append(DocumentSkills(doc.skills, shown))
+        return documents
 
     def extract_many(
         self,

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger("skillx")
 
 
+BASE_MODEL = "base"
+"""Model name of the bundled base encoder (all-MiniLM-L6-v2), whatever else is installed."""
+
+
 def default_model_dir() -> Path | None:
     """The installed default model (``cache_dir("models", "default")``) if it is a skillx model."""
     return cache_model_dir("default")
@@ -68,7 +72,8 @@ def describe_model(path: Path, *, origin: str) -> str:
 def resolve_model(model: str | Path | None) -> tuple[str | Path | None, str]:
     """Which model `load` uses, and how to name it.
 
-    With no model (or ``"default"``) the order is: the installed model package when exactly
+    ``"base"`` is the bundled base encoder, whatever else is installed. With no model (or
+    ``"default"``) the order is: the installed model package when exactly
     one is installed (`skillx.packaging.default_installed_model`), the user-cache default
     (``cache_dir("models", "default")``, written by ``skillx train --install-default``), then
     the bundled base encoder. A name that is not an existing path is looked up among the
@@ -86,6 +91,10 @@ def resolve_model(model: str | Path | None) -> tuple[str | Path | None, str]:
     """
     from skillx.packaging import default_installed_model, find_installed_model
 
+    if model == BASE_MODEL:
+        from skillx.encoder import default_model_path
+
+        return None, f"bundled base encoder all-MiniLM-L6-v2 (torch) at {default_model_path()}"
     if model is None or model == "default":
         package = default_installed_model()
         if package is not None:
@@ -182,7 +191,8 @@ def load(
     Args:
         model: A skillx model directory, a sentence-transformers model folder, the name of
             an installed model package (``pip install`` of a ``skillx package`` wheel) or of a
-            model in the user cache, or None for the default: the installed model package
+            model in the user cache, ``"base"`` for the bundled base encoder, or None for the
+            default: the installed model package
             (when exactly one is), else the user-cache default model, else the bundled
             all-MiniLM-L6-v2 base encoder (see `resolve_model`; ``skillx models`` lists them).
             The choice is logged (name, version, format, path).

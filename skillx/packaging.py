@@ -42,7 +42,7 @@ from skillx.model_dir import INDEX_SUBDIR, META_FILE, MODEL_SUBDIR, ModelMeta, i
 logger = logging.getLogger("skillx")
 
 ENTRY_POINT_GROUP = "skillx_models"
-PACKAGE_FORMATS = ("torch", "onnx-int8")
+PACKAGE_FORMATS = ("torch", "onnx", "onnx-int8")
 DATA_DIR = "data"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 # Fixed zip timestamps make the wheel of the same files byte-identical (1980-01-01, zip's epoch).
@@ -56,6 +56,12 @@ def check_package_name(name: str) -> str:
     Raises:
         ModelError: Otherwise, with a valid example.
     """
+    if name in ("base", "default"):
+        raise ModelError(
+            f"The model package name {name!r} is reserved (skillx.load({name!r}) means the "
+            f"{'bundled base encoder' if name == 'base' else 'default model'}); pick another, "
+            "e.g. 'esco-en'."
+        )
     if not isinstance(name, str) or not _NAME.match(name):
         raise ModelError(
             f"Invalid model package name {name!r}: use lowercase letters, digits, '_' and '-', "
@@ -94,8 +100,8 @@ def import_name(name: str) -> str:
 def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: str = "torch") -> Path:
     """Copy a skillx model directory to `output_dir` in the given model format.
 
-    ``torch`` copies everything. ``onnx-int8`` exports ``model/`` with
-    `skillx.onnx_encoder.export_onnx` (int8) in place of the torch weights, and carries the
+    ``torch`` copies everything. ``onnx`` (float32 weights) and ``onnx-int8`` (int8 weights)
+    export ``model/`` with `skillx.onnx_encoder.export_onnx` in place of the torch weights, and carry the
     saved skill index over re-stamped with the ONNX encoder's fingerprint (see `_carry_index`):
     the skill embeddings stay the float32 ones, so the package loads without re-encoding the
     taxonomy. An index that did not fit the torch model is left out (rebuilt on first use).
@@ -128,7 +134,7 @@ def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: s
     source_is_onnx = is_onnx_model_dir(source / MODEL_SUBDIR)
     if format == "torch" and source_is_onnx:
         raise ModelError(
-            f"'{source}' holds an ONNX model; package it with format='onnx-int8', or package the "
+            f"'{source}' holds an ONNX model; package it in its own format, or package the "
             "torch model directory it was exported from."
         )
     if source_is_onnx and read_onnx_meta(source / MODEL_SUBDIR).get("format") != format:
@@ -141,7 +147,7 @@ def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: s
         if format == "torch" or source_is_onnx:
             shutil.copytree(source, target, ignore=_ignored, dirs_exist_ok=True)
         else:
-            _export_onnx_copy(source, target)
+            _export_onnx_copy(source, target, quantize="int8" if format == "onnx-int8" else None)
     except BaseException:
         if created:  # no half-written model directory is left behind
             shutil.rmtree(target, ignore_errors=True)
@@ -149,8 +155,8 @@ def export_model_dir(model_dir: str | Path, output_dir: str | Path, *, format: s
     return target
 
 
-def _export_onnx_copy(source: Path, target: Path) -> None:
-    """`source` copied to `target` with ``model/`` exported to ONNX int8 and the index carried."""
+def _export_onnx_copy(source: Path, target: Path, *, quantize: str | None) -> None:
+    """`source` copied to `target` with ``model/`` exported to ONNX and the index carried."""
     from skillx.onnx_encoder import export_onnx
 
     skipped = {MODEL_SUBDIR, INDEX_SUBDIR}
@@ -160,7 +166,7 @@ def _export_onnx_copy(source: Path, target: Path) -> None:
         ignore=lambda d, names: _ignored(d, names) | (skipped if d == str(source) else set()),
         dirs_exist_ok=True,
     )
-    export_onnx(source / MODEL_SUBDIR, target / MODEL_SUBDIR, quantize="int8")
+    export_onnx(source / MODEL_SUBDIR, target / MODEL_SUBDIR, quantize=quantize)
     _carry_index(source, target)
 
 
@@ -222,8 +228,9 @@ def build_model_package(
             The distribution is ``skillx-model-<name>``, the module ``skillx_model_<name>``.
         version: PEP 440 version of the package, e.g. ``"1.0.0"``.
         output_dir: Folder for the wheel (created).
-        format: ``"torch"`` (the model as trained) or ``"onnx-int8"`` (exported with
-            `skillx.onnx_encoder.export_onnx`; needs ``skillx[onnx]`` to build and to run).
+        format: ``"torch"`` (the model as trained), ``"onnx"`` or ``"onnx-int8"`` (exported
+            with `skillx.onnx_encoder.export_onnx`, float32 or int8 weights; needs
+            ``skillx[onnx]`` to build and to run).
         summary: One-line description; default names the model and its taxonomy.
         licences: Licence of each corpus source the model was trained from, as its user
             states them (``{"onet_tasks": "CC BY 4.0"}``); recorded with the sources' pair
@@ -395,7 +402,7 @@ def _metadata(dist: str, version: str, format: str, meta: ModelMeta, summary: st
     name = (meta.package or {}).get("name")
     major, minor = skillx.__version__.split(".")[:2]
     requires = [f"skillx>={major}.{minor}"]
-    if format == "onnx-int8":
+    if format in ("onnx", "onnx-int8"):
         requires.append("onnxruntime>=1.17")
     lines = [
         "Metadata-Version: 2.1",

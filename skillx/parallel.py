@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from skillx.results import SentenceSkills
 
 K = TypeVar("K", bound=Hashable)
+Result = Any  # list[SentenceSkills] (sentence level) or DocumentSkills (document level)
+LEVELS = ("sentence", "document")
 
 DEFAULT_CHUNK_SIZE = 256
 """Texts per task sent to a worker (a job ad of ~12 sentences makes ~3,000 sentences a task)."""
@@ -65,9 +67,18 @@ class LoadSpec:
 
     @classmethod
     def create(
-        cls, model: str | Path | None = None, taxonomy: str | Path | None = None, **options: Any
+        cls,
+        model: str | Path | None = None,
+        taxonomy: str | Path | None = None,
+        *,
+        pin_default: bool = False,
+        **options: Any,
     ) -> LoadSpec:
         """Check that every argument can be re-created in another process.
+
+        With `pin_default`, no model (or ``"default"``) is replaced by the model this process
+        would load (`skillx.loading.resolve_model`), so workers on this machine load the very
+        same one; Spark executors, whose environment may differ, resolve it themselves.
 
         Raises:
             InputError: If an argument is an in-memory object (a `Taxonomy`, `FusionParams`,
@@ -90,6 +101,11 @@ class LoadSpec:
                     f"{type(value).__name__} object. Pass a path or a plain value (str, number, "
                     f"bool, None) for {name}, e.g. fusion='fusion.json'."
                 )
+        if pin_default and (model is None or model == "default"):
+            from skillx.loading import BASE_MODEL, resolve_model
+
+            resolved, _ = resolve_model(model)
+            model = BASE_MODEL if resolved is None else resolved
         return cls(_absolute(model), _absolute(taxonomy), tuple(sorted(options.items())))
 
     def load(self) -> SkillExtractor:
@@ -132,10 +148,34 @@ def threads_per_worker(n_process: int) -> int:
     return max(1, cores // n_process)
 
 
+def extract_chunk(
+    extractor: SkillExtractor,
+    texts: list[str],
+    *,
+    level: str,
+    k: int,
+    min_score: float | None,
+    batch_size: int | None,
+) -> list[Any]:
+    """Results of `texts` at `level`: `extract_many`'s, or `extract_documents`'s (ad level)."""
+    if level == "document":
+        return extractor.extract_documents(texts, k=k, min_score=min_score, batch_size=batch_size)
+    return extractor.extract_many(texts, k=k, min_score=min_score, batch_size=batch_size)
+
+
+def check_level(level: str) -> str:
+    """`level` if it is one of `LEVELS`; else InputError naming them."""
+    if level not in LEVELS:
+        raise InputError(f"Unknown level {level!r}. Use one of: {', '.join(LEVELS)}.")
+    return level
+
+
 def _run_chunk(
-    spec: LoadSpec, texts: list[str], k: int, min_score: float | None, batch_size: int | None
-) -> list[list[SentenceSkills]]:
-    return worker_extractor(spec).extract_many(texts, k=k, min_score=min_score, batch_size=batch_size)
+    spec: LoadSpec, texts: list[str], level: str, k: int, min_score: float | None, batch_size: int | None
+) -> list[Any]:
+    return extract_chunk(
+        worker_extractor(spec), texts, level=level, k=k, min_score=min_score, batch_size=batch_size
+    )
 
 
 def _chunks(records: Iterable[tuple[K, str]], size: int) -> Iterator[tuple[list[K], list[str]]]:
@@ -166,6 +206,7 @@ def iter_extract_records(
     records: Iterable[tuple[K, str]],
     *,
     n_process: int = 1,
+    level: str = "sentence",
     k: int = 5,
     min_score: float | None = None,
     batch_size: int | None = None,
@@ -173,7 +214,7 @@ def iter_extract_records(
     model: str | Path | None = None,
     taxonomy: str | Path | None = None,
     **load_options: Any,
-) -> Iterator[tuple[K, list[SentenceSkills]]]:
+) -> Iterator[tuple[K, Result]]:
     """Skills of (id, text) records on `n_process` worker processes, lazily, in input order.
 
     At most ``2 * n_process`` chunks are in flight, so memory stays bounded however long the
@@ -182,6 +223,8 @@ def iter_extract_records(
     Args:
         records: (id, text) pairs, e.g. a generator over a file; ids are passed through.
         n_process: Worker processes (-1: one per usable core).
+        level: ``"sentence"`` (what `SkillExtractor.extract` returns per text) or
+            ``"document"`` (the `DocumentSkills` of `SkillExtractor.extract_document`).
         k: Most skills per sentence.
         min_score: As in `SkillExtractor.extract`.
         batch_size: Sentences per encoder call inside a worker (default: the extractor's).
@@ -192,12 +235,12 @@ def iter_extract_records(
             ``fusion`` as a JSON path, ``semantic``, ``literal``, ``device``, ...).
 
     Yields:
-        ``(id, results)`` per record, in input order; `results` is what
-        `SkillExtractor.extract` returns for that text.
+        ``(id, result)`` per record, in input order; `result` is what
+        `SkillExtractor.extract` (or, at document level, `extract_document`) returns for it.
 
     Raises:
-        InputError: If a load argument is an in-memory object, or `n_process`/`chunk_size`
-            is below 1.
+        InputError: If a load argument is an in-memory object, `n_process`/`chunk_size`
+            is below 1, or `level` is unknown.
         InputTypeError: If a record is not an (id, str) pair.
     """
     if n_process == -1:
@@ -206,22 +249,25 @@ def iter_extract_records(
         raise InputError(f"n_process must be a whole number >= 1 (or -1 for all cores), got {n_process!r}.")
     if chunk_size < 1:
         raise InputError(f"chunk_size must be at least 1, got {chunk_size}.")
-    spec = LoadSpec.create(model, taxonomy, **load_options)
+    check_level(level)
+    spec = LoadSpec.create(model, taxonomy, pin_default=True, **load_options)
     if n_process == 1:
         extractor = worker_extractor(spec)
         for ids, texts in _chunks(records, chunk_size):
-            results = extractor.extract_many(texts, k=k, min_score=min_score, batch_size=batch_size)
+            results = extract_chunk(
+                extractor, texts, level=level, k=k, min_score=min_score, batch_size=batch_size
+            )
             yield from zip(ids, results, strict=True)
         return
     context = multiprocessing.get_context("spawn")  # never fork a process that may hold torch threads
-    pending: deque[tuple[list[K], Future[list[list[SentenceSkills]]]]] = deque()
+    pending: deque[tuple[list[K], Future[list[Result]]]] = deque()
     threads = threads_per_worker(n_process)
     with ProcessPoolExecutor(
         n_process, mp_context=context, initializer=set_worker_threads, initargs=(threads,)
     ) as pool:
         try:
             for ids, texts in _chunks(records, chunk_size):
-                pending.append((ids, pool.submit(_run_chunk, spec, texts, k, min_score, batch_size)))
+                pending.append((ids, pool.submit(_run_chunk, spec, texts, level, k, min_score, batch_size)))
                 if len(pending) >= 2 * n_process:
                     done_ids, future = pending.popleft()
                     yield from zip(done_ids, future.result(), strict=True)

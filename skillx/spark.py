@@ -28,9 +28,12 @@ source                  string     ``literal``, ``semantic`` or ``both``
 start, end              int/null   literal evidence offsets in the text (null if none)
 ======================  =========  ==================================================
 
-``level="document"``, one row per text x skill (best first per text): the id column, rank,
-uri, label, score (best sentence score), source, n_sentences (int: supporting sentences),
-sentences (array<int>: their indexes), spans (array<array<int>>: literal evidence offsets).
+``level="document"``, one row per text x skill (best first per text), the ad-level decisions
+of `SkillExtractor.extract_document` (its thresholds: ``min_score`` for the sentences, the
+model's ``document_min_score`` for the ad): the id column, rank, uri, label, score (the
+ad-level probability, noisy-OR of the supporting sentences), source, n_sentences (int:
+supporting sentences), sentences (array<int>: their indexes), spans (array<array<int>>:
+literal evidence offsets).
 
 Texts with no skill give no row; a null text counts as empty.
 
@@ -46,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skillx.errors import InputError
-from skillx.parallel import LoadSpec, set_worker_threads, worker_extractor
+from skillx.parallel import LoadSpec, extract_chunk, set_worker_threads, worker_extractor
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,13 +114,11 @@ def _sentence_frame(ids: list[Any], results: list[Any], id_name: str) -> pd.Data
 def _document_frame(ids: list[Any], results: list[Any], id_name: str) -> pd.DataFrame:
     import pandas as pd
 
-    from skillx.results import DocumentSkills
-
     rows = [
         (key, rank, s.uri, s.label, float(s.score), s.source, len(s.sentences), list(s.sentences),
          [list(span) for span in s.spans])
-        for key, sentences in zip(ids, results, strict=True)
-        for rank, s in enumerate(DocumentSkills.from_sentences(sentences).skills, start=1)
+        for key, document in zip(ids, results, strict=True)
+        for rank, s in enumerate(document.skills, start=1)
     ]  # fmt: skip
     columns = [id_name, "rank", "uri", "label", "score", "source", "n_sentences", "sentences", "spans"]
     return pd.DataFrame(rows, columns=columns)
@@ -203,9 +204,10 @@ def extract_skills(
             ids = batch[id_name].tolist()
             texts = ["" if t is None or t != t else str(t) for t in batch["__skillx_text"].tolist()]
             for a in range(0, len(texts), CHUNK):
-                results = extractor.extract_many(
-                    texts[a : a + CHUNK], k=k, min_score=min_score, batch_size=batch_size
-                )
+                results = extract_chunk(
+                    extractor, texts[a : a + CHUNK], level=level, k=k, min_score=min_score,
+                    batch_size=batch_size,
+                )  # fmt: skip
                 yield to_frame(ids[a : a + CHUNK], results, id_name)
 
     return source.mapInPandas(run, schema=schema)

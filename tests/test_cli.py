@@ -531,7 +531,8 @@ def test_subprocess_uncreatable_cache_and_stdin_pipe(tmp_path, toy_taxonomy_dir)
 
 
 @pytest.mark.slow  # ~40 s: two spawned workers each load the base encoder and the toy taxonomy
-def test_extract_workers_2_writes_the_same_bytes_as_1(tmp_path, toy_taxonomy_dir):
+@pytest.mark.parametrize("level", ["sentence", "document"])
+def test_extract_workers_2_writes_the_same_bytes_as_1(tmp_path, toy_taxonomy_dir, level):
     """`skillx extract --workers 2` gives byte-identical output to one process, in input order."""
     ads = [
         "Experience with Python and SQL is required.",
@@ -548,17 +549,12 @@ def test_extract_workers_2_writes_the_same_bytes_as_1(tmp_path, toy_taxonomy_dir
         result = CliRunner().invoke(
             app,
             ["extract", str(source), "--taxonomy", str(toy_taxonomy_dir), "--id-field", "ad",
-             "--workers", workers, "--output", str(out), "--quiet"],
+             "--workers", workers, "--level", level, "--output", str(out), "--quiet"],
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] and outputs[0]
     written = [json.loads(line)["id"] for line in outputs[1].splitlines()]
     assert written == [f"ad-{i}" for i, text in enumerate(ads) if text]  # empty texts: no record
 
 
-def test_extract_workers_needs_sentence_level(runner):
-    result = runner.invoke(
-        app, ["extract", "Python.", "--taxonomy", "x", "--workers", "2", "--level", "document"]
-    )
-    assert result.exit_code == 1 and "--workers runs the sentence level only" in result.output

@@ -395,3 +395,20 @@ def test_load_reads_taxonomy_version_and_language_from_the_model_meta(tmp_path, 
     assert seen == {"path": None, "version": "1.2.0", "language": "de"}
     _resolve_taxonomy(tmp_path, esco_version="1.1.0", language="en", meta=meta)  # explicit files: as asked
     assert seen == {"path": tmp_path, "version": "1.1.0", "language": "en"}
+
+
+def test_extract_documents_batches_what_extract_document_gives(extractor):
+    texts = [
+        "Python is a must.\nWe use Python and SQL daily.",
+        "",
+        "First aid training.\nWe offer a competitive salary.",
+    ]
+    many = extractor.extract_documents(texts, min_score=0.1, document_min_score=0.2)
+    one_by_one = [extractor.extract_document(t, min_score=0.1, document_min_score=0.2) for t in texts]
+    assert len(many) == 3 and many[1].skills == ()
+    for got, want in zip(many, one_by_one, strict=True):
+        assert [(s.uri, s.sentences, pytest.approx(s.score, abs=1e-6)) for s in got.skills] == [
+            (s.uri, s.sentences, s.score) for s in want.skills
+        ]
+    with pytest.raises(InputTypeError, match="extract_documents"):
+        extractor.extract_document(["not", "a", "str"])  # type: ignore[arg-type]

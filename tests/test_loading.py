@@ -85,6 +85,13 @@ def test_load_default_prefers_an_installed_package_over_the_cache_default(
     assert description == f"installed default model package 'esco-en' 0.1.0 (onnx-int8) at {path}"
 
 
+def test_base_is_the_bundled_encoder_whatever_is_installed(cache, monkeypatch, tmp_path) -> None:
+    _model_dir(cache / "models" / "default")
+    _install_fake_packages(monkeypatch, tmp_path / "site", ["esco-en"])
+    path, description = resolve_model("base")
+    assert path is None and description.startswith("bundled base encoder")
+
+
 def test_load_default_with_several_packages_uses_the_cache_default(
     cache, monkeypatch, tmp_path, caplog
 ) -> None:

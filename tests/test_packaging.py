@@ -130,6 +130,12 @@ def test_invalid_names_name_the_rule(model_dir, tmp_path, name) -> None:
         build_model_package(model_dir, name=name, version="1.0", output_dir=tmp_path)
 
 
+@pytest.mark.parametrize("name", ["base", "default"])
+def test_reserved_names_are_refused(model_dir, tmp_path, name) -> None:
+    with pytest.raises(ModelError, match="reserved"):
+        build_model_package(model_dir, name=name, version="1.0", output_dir=tmp_path)
+
+
 @pytest.mark.parametrize("version", ["one", "1.0.0-final-final", "", "v1..2"])
 def test_invalid_versions_name_pep_440(model_dir, tmp_path, version) -> None:
     with pytest.raises(ModelError, match=r"PEP 440 version such as '1.0.0'"):
@@ -148,13 +154,13 @@ def test_source_must_be_a_skillx_model_dir(tmp_path) -> None:
 
 
 def test_unknown_format_lists_the_known_ones(model_dir, tmp_path) -> None:
-    with pytest.raises(ModelError, match="Available: torch, onnx-int8"):
+    with pytest.raises(ModelError, match="Available: torch, onnx, onnx-int8"):
         build_model_package(model_dir, name="toy", version="1.0", output_dir=tmp_path, format="tflite")
 
 
 def test_onnx_model_cannot_be_packaged_as_torch(model_dir, tmp_path) -> None:
     (model_dir / "model" / "skillx_onnx.json").write_text("{}", encoding="utf-8")
-    with pytest.raises(ModelError, match=r"holds an ONNX model.*format='onnx-int8'"):
+    with pytest.raises(ModelError, match=r"holds an ONNX model.*in its own format"):
         export_model_dir(model_dir, tmp_path / "copy", format="torch")
 
 
@@ -283,12 +289,12 @@ def real_model_dir(tmp_path_factory, toy_taxonomy) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("format", ["torch", "onnx-int8"])
+@pytest.mark.parametrize("format", ["torch", "onnx", "onnx-int8"])
 def test_installed_package_loads_by_name_and_ranks(
     real_model_dir, tmp_path, toy_taxonomy_dir, format
 ) -> None:
     wheel = build_model_package(
-        real_model_dir, name="base", version="1.0.0", output_dir=tmp_path, format=format
+        real_model_dir, name="mini", version="1.0.0", output_dir=tmp_path, format=format
     )
     target = tmp_path / "site"
     _pip_install(wheel, target)
@@ -298,7 +304,7 @@ def test_installed_package_loads_by_name_and_ranks(
         "from skillx.encoder import load_encoder\n"
         "from skillx.ranker import SemanticRanker\n"
         "from skillx.taxonomy import read_esco_csv\n"
-        "path = find_installed_model('base')\n"
+        "path = find_installed_model('mini')\n"
         f"taxonomy = read_esco_csv({str(toy_taxonomy_dir)!r})\n"
         "ranker = SemanticRanker.from_pretrained(str(path), taxonomy=taxonomy)\n"
         "from skillx.encoder import model_fingerprint\n"
@@ -312,8 +318,8 @@ def test_installed_package_loads_by_name_and_ranks(
     kind, label = result.stdout.strip().splitlines()[-2:]
     assert kind == ("SentenceTransformer" if format == "torch" else "OnnxEncoder")
     assert label == "welcome restaurant guests"
-    if format == "onnx-int8":
+    if format != "torch":
         with zipfile.ZipFile(wheel) as archive:
             names = archive.namelist()
-        assert "skillx_model_base/data/model/skillx_onnx.json" in names
+        assert "skillx_model_mini/data/model/skillx_onnx.json" in names
         assert not any(name.endswith("model.safetensors") for name in names)  # no torch weights shipped

@@ -95,3 +95,34 @@ def test_relative_paths_become_absolute_for_workers(toy_taxonomy_dir, monkeypatc
     spec = LoadSpec.create(None, "csv", esco_version="1.1.0")
     assert spec.taxonomy == str(toy_taxonomy_dir.resolve())
     assert spec.options == (("esco_version", "1.1.0"),)
+
+
+@pytest.mark.slow
+def test_document_level_in_workers_equals_extract_document(texts, toy_taxonomy_dir):
+    import skillx
+
+    records = list(enumerate(texts[:60]))
+    out = list(
+        iter_extract_records(records, n_process=2, level="document", taxonomy=toy_taxonomy_dir, chunk_size=7)
+    )
+    extractor = skillx.load(taxonomy=toy_taxonomy_dir)
+    assert [key for key, _ in out] == [key for key, _ in records]
+    for (_, text), (_, got) in zip(records, out, strict=True):
+        want = extractor.extract_document(text)
+        assert [(s.uri, s.sentences, round(s.score, 6)) for s in got.skills] == [
+            (s.uri, s.sentences, round(s.score, 6)) for s in want.skills
+        ]
+    assert sum(len(doc.skills) for _, doc in out) > 60
+
+
+def test_unknown_level_is_a_clear_error(toy_taxonomy_dir):
+    with pytest.raises(InputError, match="sentence, document"):
+        list(iter_extract_records([(0, "Python.")], level="paragraph", taxonomy=toy_taxonomy_dir))
+
+
+def test_workers_load_the_model_this_process_would_load(toy_taxonomy_dir, tmp_path, monkeypatch):
+    # the default is resolved once, here: workers never pick another installed package
+    assert LoadSpec.create(None, toy_taxonomy_dir, pin_default=True).model == "base"
+    assert LoadSpec.create(None, toy_taxonomy_dir).model is None  # Spark executors resolve it
+    monkeypatch.setattr("skillx.loading.resolve_model", lambda model: (tmp_path, "a model"))
+    assert LoadSpec.create("default", toy_taxonomy_dir, pin_default=True).model == str(tmp_path)

@@ -12,7 +12,6 @@ import pytest
 
 import skillx
 from skillx.errors import InputError
-from skillx.results import DocumentSkills
 from skillx.spark import extract_skills
 
 TEMPLATES = (
@@ -111,7 +110,8 @@ def test_sentence_level_equals_the_plain_extractor(spark, ads, plain, toy_taxono
     assert sum(len(doc) for doc in plain) >= 250  # a few hundred sentences
     df = spark.createDataFrame([(f"ad-{i}", t) for i, t in enumerate(ads)], "ad_id string, text string")
     out = extract_skills(
-        df.repartition(3), "text", id_col="ad_id", taxonomy=toy_taxonomy_dir, k=3, min_score=0.0
+        df.repartition(3), "text", id_col="ad_id", model="base", taxonomy=toy_taxonomy_dir, k=3,
+        min_score=0.0,
     )
     assert out.columns == [
         "ad_id", "sentence", "sentence_start", "sentence_end", "rank",
@@ -131,7 +131,8 @@ def test_sentence_level_equals_the_plain_extractor(spark, ads, plain, toy_taxono
 def test_document_level_equals_the_plain_extractor(spark, ads, plain, toy_taxonomy_dir):
     df = spark.createDataFrame([(i, t) for i, t in enumerate(ads)] + [(999, None)], "ad long, text string")
     out = extract_skills(
-        df, "text", id_col="ad", taxonomy=toy_taxonomy_dir, k=3, min_score=0.0, level="document"
+        df, "text", id_col="ad", model="base", taxonomy=toy_taxonomy_dir, k=3, min_score=0.0,
+        level="document",
     )
     assert out.columns == [
         "ad",
@@ -149,11 +150,12 @@ def test_document_level_equals_the_plain_extractor(spark, ads, plain, toy_taxono
          tuple(tuple(s) for s in r.spans))
         for r in out.collect()
     )  # fmt: skip
+    documents = skillx.load(taxonomy=toy_taxonomy_dir).extract_documents(ads, k=3, min_score=0.0)
     want = sorted(
         (d, rank, s.uri, s.label, s.score, s.source, len(s.sentences), s.sentences, s.spans)
-        for d, doc in enumerate(plain)
-        for rank, s in enumerate(DocumentSkills.from_sentences(doc).skills, start=1)
-    )
+        for d, doc in enumerate(documents)
+        for rank, s in enumerate(doc.skills, start=1)
+    )  # the ad-level decisions of extract_document, thresholds included
     assert all(row[0] != 999 for row in got)  # a null text is an empty one: no rows
     _same_rows(got, want, key=(0, 2), score=4, rank=1)
 
@@ -163,7 +165,7 @@ def test_missing_column_and_default_ids(spark, toy_taxonomy_dir):
     df = spark.createDataFrame([("Python and SQL.",), ("First aid.",)], "body string")
     with pytest.raises(InputError, match="No column 'text'"):
         extract_skills(df, "text", taxonomy=toy_taxonomy_dir)
-    out = extract_skills(df, "body", taxonomy=toy_taxonomy_dir, level="document").collect()
+    out = extract_skills(df, "body", model="base", taxonomy=toy_taxonomy_dir, level="document").collect()
     assert len({row.id for row in out}) == 2
 
 

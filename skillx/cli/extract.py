@@ -378,12 +378,13 @@ def extract_records_parallel(
     records: Iterable[InputText],
     *,
     workers: int,
+    level: str = "sentence",
     k: int = 5,
     min_score: float | None = None,
     batch_size: int | None = None,
     **load_options: Any,
 ) -> Iterator[tuple[InputText, Result | None, str | None]]:
-    """`extract_records` on `workers` processes (`skillx.parallel`), sentence level, in input order.
+    """`extract_records` on `workers` processes (`skillx.parallel`), in input order.
 
     Each worker loads the extractor once from `load_options` (paths and plain values, as given
     on the command line). A reader error is raised after every text read before it is yielded.
@@ -392,10 +393,11 @@ def extract_records_parallel(
 
     reader_error: list[BaseException] = []
     texts = ((item, item.text) for item in _read_until_error(records, reader_error))
-    for item, sentences in iter_extract_records(
-        texts, n_process=workers, k=k, min_score=min_score, batch_size=batch_size, **load_options
-    ):
-        yield item, sentences, None
+    for item, result in iter_extract_records(
+        texts, n_process=workers, level=level, k=k, min_score=min_score, batch_size=batch_size,
+        **load_options,
+    ):  # fmt: skip
+        yield item, result, None
     if reader_error:
         raise reader_error[0]
 
@@ -782,8 +784,6 @@ def run_extract(
         raise InputError(f"Unknown --level '{level}'. Available: {', '.join(LEVELS)}.")
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}.")
-    if workers > 1 and level != "sentence":
-        raise InputError("--workers runs the sentence level only; drop --workers or use --level sentence.")
     kind = classify_input(input)
     check_output_path(output)
     fmt = output_format(fmt, output)
@@ -839,6 +839,7 @@ def run_extract(
             extract_records_parallel(
                 records,
                 workers=workers,
+                level=level,
                 k=k,
                 min_score=extractor.min_score if min_score is None else min_score,
                 batch_size=batch_size,

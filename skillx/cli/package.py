@@ -11,7 +11,11 @@ import typer
 from skillx.cli._errors import handle_errors
 from skillx.errors import InputError
 
-FORMAT_HELP = "Model format: torch (as trained) or onnx-int8 (onnxruntime, int8 weights; needs skillx[onnx])."
+FORMAT_HELP = (
+    "Model format: torch (as trained), onnx (onnxruntime, float32: same results, faster) or "
+    "onnx-int8 (onnxruntime, int8 weights: fastest and smallest, small score changes); the onnx "
+    "formats need skillx[onnx]."
+)
 
 
 def read_licences(pairs: list[str] | None, file: Path | None) -> dict[str, str]:
