@@ -7,7 +7,7 @@ interpreter that has openvino besides skillx (a throwaway venv; docs/models.md s
 
 Example:
     python research/openvino_encoder.py --model ~/.cache/skillx/models/default \
-        --onnx-int8 /root/cache-pkg/model-onnx --sentences 1000 --threads 2
+        --onnx-int8 MODEL_DIR-onnx-int8 --sentences 1000 --threads 2
 """
 
 from __future__ import annotations

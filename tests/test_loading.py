@@ -202,7 +202,7 @@ def test_cli_package_prints_the_wheel_and_records_licences(tmp_path) -> None:
 def test_cli_export_refuses_an_unknown_format(tmp_path) -> None:
     model = _model_dir(tmp_path / "model")
     result = CliRunner().invoke(app, ["export", str(model), str(tmp_path / "out"), "--format", "tflite"])
-    assert result.exit_code == 1 and "Available: torch, onnx-int8" in result.output
+    assert result.exit_code == 1 and "Available: torch, onnx, onnx-int8" in result.output
 
 
 def test_cli_models_lists_packages_and_cache_models(cache, monkeypatch, tmp_path) -> None:

@@ -109,9 +109,9 @@ def test_document_level_in_workers_equals_extract_document(texts, toy_taxonomy_d
     assert [key for key, _ in out] == [key for key, _ in records]
     for (_, text), (_, got) in zip(records, out, strict=True):
         want = extractor.extract_document(text)
-        assert [(s.uri, s.sentences, round(s.score, 6)) for s in got.skills] == [
-            (s.uri, s.sentences, round(s.score, 6)) for s in want.skills
-        ]
+        assert [(s.uri, s.sentences) for s in got.skills] == [(s.uri, s.sentences) for s in want.skills]
+        # other batches move the last digits of a score (docs/spark.md)
+        assert [s.score for s in got.skills] == pytest.approx([s.score for s in want.skills], abs=1e-5)
     assert sum(len(doc.skills) for _, doc in out) > 60
 
 
