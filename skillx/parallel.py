@@ -101,12 +101,13 @@ class LoadSpec:
                     f"{type(value).__name__} object. Pass a path or a plain value (str, number, "
                     f"bool, None) for {name}, e.g. fusion='fusion.json'."
                 )
-        if pin_default and (model is None or model == "default"):
-            from skillx.loading import BASE_MODEL, resolve_model
+        from skillx.loading import BASE_MODEL, resolve_model
 
+        if pin_default and (model is None or model == "default"):
             resolved, _ = resolve_model(model)
             model = BASE_MODEL if resolved is None else resolved
-        return cls(_absolute(model), _absolute(taxonomy), tuple(sorted(options.items())))
+        pinned = model if model == BASE_MODEL else _absolute(model)  # a name, never a path
+        return cls(pinned, _absolute(taxonomy), tuple(sorted(options.items())))
 
     def load(self) -> SkillExtractor:
         """Build the extractor these arguments describe (`skillx.load`)."""

@@ -124,5 +124,8 @@ def test_workers_load_the_model_this_process_would_load(toy_taxonomy_dir, tmp_pa
     # the default is resolved once, here: workers never pick another installed package
     assert LoadSpec.create(None, toy_taxonomy_dir, pin_default=True).model == "base"
     assert LoadSpec.create(None, toy_taxonomy_dir).model is None  # Spark executors resolve it
+    (tmp_path / "base").mkdir()  # a folder named "base" does not shadow the name
+    monkeypatch.chdir(tmp_path)
+    assert LoadSpec.create("base", toy_taxonomy_dir).model == "base"
     monkeypatch.setattr("skillx.loading.resolve_model", lambda model: (tmp_path, "a model"))
     assert LoadSpec.create("default", toy_taxonomy_dir, pin_default=True).model == str(tmp_path)
