@@ -14,6 +14,7 @@ Only ever pass *validation* splits: the test splits are held out for reporting.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ from skillx.errors import InputError, ModelError
 from skillx.evaluation.metrics import r_precision_at_k
 from skillx.fusion import (
     FEATURES,
+    SIBLING_RANK,
     Calibrator,
     FusionParams,
     LiteralEvidence,
@@ -66,6 +68,7 @@ def fit_fusion(
     *,
     boosts: Sequence[float] = DEFAULT_BOOSTS,
     ambiguous_weights: Sequence[float] = DEFAULT_AMBIGUOUS_WEIGHTS,
+    sibling_rank: int = SIBLING_RANK,
     k: int = 5,
     candidates: int = CALIBRATION_CANDIDATES,
     model: str = "",
@@ -91,12 +94,14 @@ def fit_fusion(
         gold: Gold skill positions per sentence (may be empty).
         boosts: Grid of literal boosts to try.
         ambiguous_weights: Grid of weights for ambiguous hits.
+        sibling_rank: The sense check of literal hits (`FusionParams.sibling_rank`); it
+            applies only with `skills` that know the siblings.
         k: The K of the RP@K that the boost maximises.
         candidates: How many top candidates per sentence the calibration is fitted on.
         model: Encoder name to record.
         fitted_on: Data set names to record.
         texts: The sentences (turns on the multi-feature calibration).
-        skills: Per-skill facts for the calibration features.
+        skills: Per-skill facts for the calibration features and the sense check.
         folds: Cross-validation folds of the multi-feature calibration.
         seed: Seed of the fold assignment.
 
@@ -120,12 +125,14 @@ def fit_fusion(
     best: tuple[float, float, float] | None = None  # (rp, boost, ambiguous_weight)
     for boost in boosts:
         for amb in ambiguous_weights if boost > 0 else (1.0,):
-            params = FusionParams(literal_boost=boost, ambiguous_weight=amb)
+            params = FusionParams(literal_boost=boost, ambiguous_weight=amb, sibling_rank=sibling_rank)
             rp = float(
                 np.mean(
                     [
                         r_precision_at_k(
-                            rank_positions(fused_scores(semantic[i], evidence[i], params), k), gold[i], k
+                            rank_positions(fused_scores(semantic[i], evidence[i], params, skills=skills), k),
+                            gold[i],
+                            k,
                         )
                         for i in scored
                     ]
@@ -135,13 +142,13 @@ def fit_fusion(
                 best = (rp, boost, amb)
     assert best is not None
     rp_best, boost, amb = best
-    params = FusionParams(literal_boost=boost, ambiguous_weight=amb)
+    params = FusionParams(literal_boost=boost, ambiguous_weight=amb, sibling_rank=sibling_rank)
 
     xs: list[float] = []
     ys: list[int] = []
     per_sentence: list[tuple[int, list[int], np.ndarray]] = []
     for i in range(len(gold)):
-        raw = fused_scores(semantic[i], evidence[i], params)
+        raw = fused_scores(semantic[i], evidence[i], params, skills=skills)
         ranked = rank_positions(raw, candidates)
         per_sentence.append((i, ranked, raw))
         for pos in ranked:
@@ -244,7 +251,7 @@ def candidate_table(
         gold: Gold skill positions per sentence (may be empty: a sentence without skills).
         texts: The sentences.
         params: Fusion parameters (their boost orders the candidates).
-        skills: Per-skill facts (None: those features are 0).
+        skills: Per-skill facts (None: those features are 0, and no sense check).
         candidates: Candidates per sentence.
         split: Data-set name per sentence (default: all ``""``).
 
@@ -253,7 +260,7 @@ def candidate_table(
     """
     feats, raws, labels, sents, ranks, positions = [], [], [], [], [], []
     for i, g in enumerate(gold):
-        best = best_evidence(evidence[i], params)
+        best = best_evidence(evidence[i], params, semantic[i], skills)
         raw = fused_scores(semantic[i], best.values(), params)
         order = rank_positions(raw, candidates)
         feats.append(candidate_features(raw, semantic[i], order, best, texts[i], skills))
@@ -543,6 +550,7 @@ class ScoredSentences:
         evidence: Literal hits per sentence.
         knowledge: Per-skill `SkillFeatures.knowledge`.
         reuse: Per-skill `SkillFeatures.reuse`.
+        siblings: Per-skill `SkillFeatures.siblings` (empty in caches written before them).
     """
 
     texts: tuple[str, ...]
@@ -552,10 +560,11 @@ class ScoredSentences:
     evidence: tuple[tuple[LiteralEvidence, ...], ...]
     knowledge: np.ndarray
     reuse: np.ndarray
+    siblings: tuple[np.ndarray, ...] = ()
 
     def skill_features(self) -> SkillFeatures:
         """The per-skill facts (supervision counts not recorded: 0)."""
-        return SkillFeatures(self.knowledge, self.reuse, np.zeros(len(self.knowledge)))
+        return SkillFeatures(self.knowledge, self.reuse, np.zeros(len(self.knowledge)), self.siblings)
 
     def save(self, directory: str | Path) -> Path:
         """Write as ``semantic.npy`` + ``sentences.json`` in `directory`; returns it."""
@@ -564,6 +573,10 @@ class ScoredSentences:
         np.save(path / "semantic.npy", self.semantic.astype(np.float32), allow_pickle=False)
         facts = np.stack([self.knowledge, self.reuse]).astype(np.int8)
         np.save(path / "skills.npy", facts, allow_pickle=False)
+        if self.siblings:  # ragged: all positions in one array, cut at the offsets
+            offsets = np.cumsum([0] + [len(s) for s in self.siblings])
+            flat = np.concatenate(self.siblings).astype(np.int32)
+            np.savez(path / "siblings.npz", positions=flat, offsets=offsets)
         data = {
             "texts": list(self.texts),
             "split": list(self.split),
@@ -581,6 +594,11 @@ class ScoredSentences:
         path = Path(directory)
         data = json.loads((path / "sentences.json").read_text(encoding="utf-8"))
         skills = np.load(path / "skills.npy", allow_pickle=False)
+        siblings: tuple[np.ndarray, ...] = ()
+        if (path / "siblings.npz").exists():
+            with np.load(path / "siblings.npz", allow_pickle=False) as data_np:
+                flat, offsets = data_np["positions"], data_np["offsets"]
+            siblings = tuple(flat[a:b] for a, b in itertools.pairwise(offsets))
         return cls(
             texts=tuple(data["texts"]),
             split=tuple(data["split"]),
@@ -589,6 +607,7 @@ class ScoredSentences:
             evidence=tuple(tuple(LiteralEvidence(*e) for e in ev) for ev in data["evidence"]),
             knowledge=skills[0].astype(np.float64),
             reuse=skills[1].astype(np.int64),
+            siblings=siblings,
         )
 
 
@@ -621,6 +640,7 @@ def score_benchmarks(extractor: SkillExtractor, paths: Sequence[str | Path]) -> 
         evidence=tuple(evidence),
         knowledge=facts.knowledge,
         reuse=facts.reuse,
+        siblings=facts.siblings,
     )
 
 

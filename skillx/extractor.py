@@ -388,8 +388,9 @@ class SkillExtractor:
     # -- internals --------------------------------------------------------------------------
     @property
     def skill_features(self) -> SkillFeatures | None:
-        """Per-skill facts for the calibration (built on first use; None without a calibrator)."""
-        if self.fusion.calibrator is None:
+        """Per-skill facts for the calibration and the sense check of literal hits (built on
+        first use; None when neither is on)."""
+        if self.fusion.calibrator is None and not self.fusion.sibling_rank:
             return None
         if self._skill_features is None:
             self._skill_features = SkillFeatures.from_taxonomy(self.taxonomy)

@@ -6,7 +6,12 @@ finds ESCO labels written out in the sentence. The two are fused additively::
     raw(skill) = cosine(skill) + literal_boost * w(hit)
 
 where ``w(hit)`` is 1 for an unambiguous literal hit, ``ambiguous_weight`` when the surface
-form belongs to several skills, and 0 when the skill's label does not occur in the sentence.
+form belongs to several skills, and 0 when the skill's label does not occur in the sentence
+or occurs in a sense the sentence does not mean. That sense check asks the encoder about the
+skill's ESCO neighbourhood rather than the skill itself, whose score the matched word inflates:
+a hit counts only if at least one of the skill's siblings (skills sharing a broader concept)
+ranks among the sentence's best ``sibling_rank`` skills (`agrees_with_sentence`). "Spark plug
+replacement" names `SPARK`, but no data-processing skill is anywhere near the sentence.
 The raw score only orders skills; the score reported to users is a logistic (Platt)
 calibration of it::
 
@@ -93,6 +98,10 @@ all 0); ``log_words`` and ``n_clauses`` describe the sentence; ``knowledge`` and
 come from the taxonomy record of the skill; ``log_supervision`` is ``log(1 + pairs)`` of the
 skill in the model's distant-supervision data (0 when not recorded).
 """
+SIBLING_RANK = 500
+"""Default `FusionParams.sibling_rank`: a hit whose skill's ESCO siblings all rank below the
+sentence's 500 best skills is in another sense (on the validation splits no such hit was a
+gold skill of the trained default, 2 of 22 of the base encoder)."""
 _REUSE = ("transversal", "cross-sector", "sector-specific", "occupation-specific")
 
 
@@ -105,11 +114,14 @@ class SkillFeatures:
         reuse: Reuse level code: 0 unknown, 1 transversal, 2 cross-sector, 3 sector-specific,
             4 occupation-specific.
         log_supervision: ``log(1 + pairs)`` seen by distant supervision (0 if unknown).
+        siblings: Per skill, the positions of its ESCO siblings (skills sharing a broader
+            concept), for the sense check of literal hits; empty: unknown (no check).
     """
 
     knowledge: np.ndarray
     reuse: np.ndarray
     log_supervision: np.ndarray
+    siblings: tuple[np.ndarray, ...] = ()
 
     @classmethod
     def from_taxonomy(cls, taxonomy: Any, counts: Mapping[str, int] | None = None) -> SkillFeatures:
@@ -127,7 +139,32 @@ class SkillFeatures:
         reuse = np.array([code.get(s.reuse_level, 0) for s in skills], dtype=np.int64)
         counts = counts or {}
         sup = np.array([math.log1p(float(counts.get(s.uri, 0))) for s in skills], dtype=np.float64)
-        return cls(knowledge, reuse, sup)
+        return cls(knowledge, reuse, sup, sibling_positions(taxonomy))
+
+
+def sibling_positions(taxonomy: Any) -> tuple[np.ndarray, ...]:
+    """Per taxonomy position, the positions of the skill's siblings (shared broader concept).
+
+    Example:
+        >>> from skillx.taxonomy import Skill, SkillGroup, Taxonomy
+        >>> tax = Taxonomy(
+        ...     [Skill("u:1", "Chef", broader=("g:1",)), Skill("u:2", "Puppet", broader=("g:1",)),
+        ...      Skill("u:3", "cook", broader=("g:2",))],
+        ...     [SkillGroup("g:1", "configuration tools"), SkillGroup("g:2", "cooking")],
+        ... )
+        >>> [s.tolist() for s in sibling_positions(tax)]
+        [[1], [0], []]
+    """
+    children: dict[str, list[int]] = {}
+    for i, skill in enumerate(taxonomy):
+        for parent in skill.broader:
+            children.setdefault(parent, []).append(i)
+    out = []
+    for i, skill in enumerate(taxonomy):
+        near = {j for parent in skill.broader for j in children.get(parent, ())}
+        near.discard(i)
+        out.append(np.array(sorted(near), dtype=np.int32))
+    return tuple(out)
 
 
 def candidate_features(
@@ -316,6 +353,9 @@ class FusionParams:
         literal_boost: Added to the cosine score of a skill whose label occurs in the sentence.
         ambiguous_weight: Fraction of the boost given to hits of surface forms shared by
             several skills.
+        sibling_rank: A literal hit counts only if one of its skill's ESCO siblings ranks
+            among this many best skills of the sentence (`agrees_with_sentence`); 0 turns
+            the sense check off.
         slope: Logistic calibration slope applied to the raw fused score.
         intercept: Logistic calibration intercept.
         threshold: Default ``min_score`` (calibrated probability) for keeping a skill.
@@ -328,6 +368,7 @@ class FusionParams:
 
     literal_boost: float = 0.25
     ambiguous_weight: float = 0.5
+    sibling_rank: int = SIBLING_RANK
     slope: float = 10.0
     intercept: float = -6.0
     threshold: float = 0.3
@@ -341,6 +382,12 @@ class FusionParams:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise InputError(f"Fusion parameter '{name}' must be a finite number, got {value!r}.")
+        rank = self.sibling_rank
+        if isinstance(rank, bool) or not isinstance(rank, int) or rank < 0:
+            raise InputError(
+                f"Fusion parameter 'sibling_rank' is a whole number >= 0 (0: no sense check of "
+                f"literal hits), got {self.sibling_rank!r}."
+            )
         if self.slope <= 0:
             raise InputError(
                 f"Fusion parameter 'slope' must be positive (a higher fused score must mean a "
@@ -459,8 +506,20 @@ def default_fusion() -> FusionParams:
     return FusionParams.load(Path(__file__).resolve().parent / "data" / DEFAULT_FUSION_FILE)
 
 
-def best_evidence(evidence: Iterable[LiteralEvidence], params: FusionParams) -> dict[int, LiteralEvidence]:
-    """Keep, per skill position, the strongest literal hit (first one on ties)."""
+def best_evidence(
+    evidence: Iterable[LiteralEvidence],
+    params: FusionParams,
+    semantic: np.ndarray | None = None,
+    skills: SkillFeatures | None = None,
+) -> dict[int, LiteralEvidence]:
+    """Keep, per skill position, the strongest literal hit (first one on ties).
+
+    With `semantic` scores and `skills` that know the siblings, hits in a sense the sentence
+    does not mean are dropped first (`agrees_with_sentence`).
+    """
+    siblings = skills.siblings if skills is not None else ()
+    if semantic is not None and siblings:
+        evidence = agrees_with_sentence(evidence, semantic, siblings, params.sibling_rank)
     best: dict[int, LiteralEvidence] = {}
     for ev in evidence:
         old = best.get(ev.position)
@@ -469,12 +528,51 @@ def best_evidence(evidence: Iterable[LiteralEvidence], params: FusionParams) -> 
     return best
 
 
+def agrees_with_sentence(
+    evidence: Iterable[LiteralEvidence],
+    semantic: np.ndarray,
+    siblings: Sequence[np.ndarray],
+    max_rank: int,
+) -> list[LiteralEvidence]:
+    """The literal hits whose skill the sentence's meaning agrees with.
+
+    A label can occur in a sentence in another sense ("Care for the python and other reptiles"
+    names `Python`). The skill's own cosine cannot tell, since the matched word inflates it
+    (and a model trained on such literal pairs learns the wrong sense itself). Its ESCO
+    siblings carry no such word: a hit counts only if at least one sibling ranks among the
+    sentence's `max_rank` best skills. Hits of skills without siblings, or outside the score
+    vector (`fused_scores` reports those), always count; so does every hit when `max_rank`
+    is 0.
+
+    Example:
+        >>> semantic = np.array([0.9, 0.8, 0.1, 0.05])  # a sentence about skills 0 and 1
+        >>> siblings = [np.array([1]), np.array([0]), np.array([3]), np.array([2])]
+        >>> hits = [LiteralEvidence(0), LiteralEvidence(2)]
+        >>> [ev.position for ev in agrees_with_sentence(hits, semantic, siblings, 2)]
+        [0]
+    """
+    hits = list(evidence)
+    if max_rank <= 0 or not hits:
+        return hits
+    scores = np.asarray(semantic).reshape(-1)
+    kept = []
+    for ev in hits:
+        if not 0 <= ev.position < min(len(siblings), scores.shape[0]):
+            kept.append(ev)  # fused_scores reports a bad position
+            continue
+        near = siblings[ev.position]
+        if near.size == 0 or int(np.count_nonzero(scores > scores[near].max())) < max_rank:
+            kept.append(ev)
+    return kept
+
+
 def fused_scores(
     semantic: np.ndarray | None,
     evidence: Iterable[LiteralEvidence],
     params: FusionParams,
     *,
     n_skills: int | None = None,
+    skills: SkillFeatures | None = None,
 ) -> np.ndarray:
     """Raw fused scores of every skill for one sentence.
 
@@ -483,6 +581,7 @@ def fused_scores(
         evidence: Literal hits of the sentence.
         params: Fusion parameters.
         n_skills: Number of skills; required when ``semantic`` is None.
+        skills: Per-skill facts; with their siblings, hits in another sense get no boost.
 
     Returns:
         Array of shape ``(n_skills,)`` (float32).
@@ -493,7 +592,7 @@ def fused_scores(
         raw = np.zeros(n_skills, dtype=np.float32)
     else:
         raw = np.array(semantic, dtype=np.float32, copy=True).reshape(-1)
-    for pos, ev in best_evidence(evidence, params).items():
+    for pos, ev in best_evidence(evidence, params, semantic, skills).items():
         if not 0 <= pos < raw.shape[0]:
             raise InputError(f"Literal evidence for skill position {pos} is outside 0..{raw.shape[0] - 1}.")
         raw[pos] += params.literal_weight(ev)
@@ -524,14 +623,15 @@ def fuse(
         min_score: Drop skills whose calibrated score is below this (None: keep all ``k``).
         n_skills: Number of skills when ``semantic`` is None.
         text: The sentence (read by a multi-feature calibration).
-        skills: Per-skill facts (read by a multi-feature calibration).
+        skills: Per-skill facts (read by a multi-feature calibration; their siblings by the
+            sense check of literal hits, `agrees_with_sentence`).
 
     Returns:
         Up to ``k`` `FusedMatch`, sorted by descending score.
     """
     if k < 1:
         raise InputError(f"k must be at least 1, got {k}.")
-    best = best_evidence(evidence, params)
+    best = best_evidence(evidence, params, semantic, skills)
     raw = fused_scores(semantic, best.values(), params, n_skills=n_skills)
     k_eff = min(k, raw.shape[0])
     if semantic is None:

@@ -10,7 +10,7 @@ import pytest
 from skillx.calibration import _fit_logistic, fit_fusion, fit_model_fusion, store_model_fusion
 from skillx.errors import InputError, ModelError
 from skillx.evaluation.metrics import r_precision_at_k
-from skillx.fusion import FusionParams, LiteralEvidence, fused_scores, rank_positions
+from skillx.fusion import FusionParams, LiteralEvidence, SkillFeatures, fused_scores, rank_positions
 from skillx.model_dir import ModelMeta, TaxonomyRef, read_model_meta, write_model_meta
 
 
@@ -58,6 +58,7 @@ def test_fit_fusion_result_is_pinned():
     assert params.to_dict() == {
         "literal_boost": 0.4,
         "ambiguous_weight": 0.0,  # no ambiguous hits: the first weight of the grid wins the tie
+        "sibling_rank": 500,
         "slope": pytest.approx(15.430093, abs=2e-6),
         "intercept": pytest.approx(-7.961036, abs=2e-6),
         "threshold": 0.1864,
@@ -78,6 +79,26 @@ def test_fit_fusion_picks_the_boost_by_hand_computed_rp():
     # without the right hit no boost beats 0.5, and the first grid value wins the tie
     params = fit_fusion(sem, [[], evidence[1]], [{2}, {0}], boosts=(0.0, 0.1, 0.3, 0.5), k=1, candidates=3)
     assert params.literal_boost == 0.0 and params.metrics["rp@1"] == 0.5
+
+
+def test_fit_fusion_fits_the_boost_with_the_sense_check_on():
+    # Skills 0-2 are siblings, and 3-4. Sentences 0 and 1: a right hit on the encoder's 2nd or
+    # 3rd skill needs a boost of 0.3. Sentence 2: a hit in another sense (skill 3, whose sibling
+    # 4 is last) that the same boost would put first. Without the siblings no boost gets all
+    # three right; with them 0.3 does.
+    sem = np.array(
+        [[0.5, 0.3, 0.1, 0.0, 0.0], [0.5, 0.1, 0.3, 0.0, 0.0], [0.5, 0.3, 0.28, 0.25, 0.0]], dtype=np.float32
+    )
+    evidence = [[LiteralEvidence(1)], [LiteralEvidence(2)], [LiteralEvidence(3)]]
+    near = tuple(np.array(s) for s in ([1, 2], [0, 2], [0, 1], [4], [3]))
+    skills = SkillFeatures(np.zeros(5), np.zeros(5, dtype=np.int64), np.zeros(5), near)
+    gold = [{1}, {2}, {0}]
+    plain = fit_fusion(sem, evidence, gold, boosts=(0.0, 0.3), sibling_rank=2, k=1, candidates=4)
+    assert plain.metrics["rp@1"] == pytest.approx(2 / 3, abs=1e-4)
+    checked = fit_fusion(
+        sem, evidence, gold, boosts=(0.0, 0.3), sibling_rank=2, k=1, candidates=4, skills=skills
+    )
+    assert checked.literal_boost == 0.3 and checked.metrics["rp@1"] == 1.0 and checked.sibling_rank == 2
 
 
 def test_fit_fusion_calibration_is_roughly_calibrated():
@@ -177,7 +198,6 @@ from skillx.calibration import (  # noqa: E402
 from skillx.fusion import (  # noqa: E402
     FEATURES,
     Calibrator,
-    SkillFeatures,
     best_evidence,
     candidate_features,
     fuse,
@@ -357,6 +377,10 @@ def _scored(seed=0, n=150):
         ),
         knowledge=(np.arange(n_skills) % 2).astype(np.float64),
         reuse=np.arange(n_skills) % 5,
+        # skills in groups of four: each one's siblings are the other three of its group
+        siblings=tuple(
+            np.array([j for j in range(i - i % 4, i - i % 4 + 4) if j != i]) for i in range(n_skills)
+        ),
     )
 
 
@@ -367,6 +391,11 @@ def test_scored_sentences_round_trip_and_fit(tmp_path):
     back = ScoredSentences.load(scored.save(tmp_path / "scored"))
     assert back.texts == scored.texts and back.gold == scored.gold and back.evidence == scored.evidence
     assert np.array_equal(back.semantic, scored.semantic) and np.array_equal(back.reuse, scored.reuse)
+    assert [s.tolist() for s in back.siblings] == [s.tolist() for s in scored.siblings]
+    assert back.skill_features().siblings == back.siblings
+    # a cache written before the siblings were stored still loads (no sense check)
+    (tmp_path / "scored" / "siblings.npz").unlink()
+    assert ScoredSentences.load(tmp_path / "scored").siblings == ()
     params = fit_scored_fusion(back)
     assert params.calibrator is not None and params.fitted_on == "b.csv, a.csv"
 

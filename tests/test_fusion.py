@@ -11,6 +11,8 @@ from skillx.errors import InputError, ModelError
 from skillx.fusion import (
     FusionParams,
     LiteralEvidence,
+    SkillFeatures,
+    agrees_with_sentence,
     default_fusion,
     fuse,
     fused_scores,
@@ -86,6 +88,9 @@ def test_fuse_rejects_evidence_outside_the_matrix():
         ({"slope": -1.0}, "slope"),
         ({"threshold": 1.5}, "threshold"),
         ({"literal_boost": float("nan")}, "finite"),
+        ({"sibling_rank": -1}, "sibling_rank"),
+        ({"sibling_rank": 2.5}, "whole number"),
+        ({"sibling_rank": True}, "whole number"),
     ],
 )
 def test_fusion_params_validate(kwargs, match):
@@ -102,6 +107,50 @@ def test_fusion_params_json_round_trip(tmp_path):
     # also readable from a model dir's skillx.json under the "fusion" key
     (tmp_path / "skillx.json").write_text(json.dumps({"skill_text": "preferred", "fusion": params.to_dict()}))
     assert FusionParams.load(tmp_path / "skillx.json") == params
+
+
+def _four_skills(siblings):
+    n = len(siblings)
+    near = tuple(np.array(s) for s in siblings)
+    return SkillFeatures(np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), near)
+
+
+def test_sense_check_drops_a_hit_whose_siblings_are_far_from_the_sentence():
+    # "Spark plug replacement": the label of skill 3 (SPARK) occurs and the encoder even ranks
+    # it 2nd, but its sibling (skill 2, another data tool) is last; skill 1's sibling 0 is first
+    sem = np.array([0.60, 0.50, 0.05, 0.55], dtype=np.float32)
+    skills = _four_skills([[1], [0], [3], [2]])
+    hits = [LiteralEvidence(1, 0, 4), LiteralEvidence(3, 5, 10)]
+    params = FusionParams(literal_boost=0.3, sibling_rank=2)
+    gated = fused_scores(sem, hits, params, skills=skills)
+    np.testing.assert_allclose(gated, [0.60, 0.80, 0.05, 0.55], rtol=1e-6)
+    out = fuse(sem, hits, params, k=2, skills=skills)
+    assert [m.position for m in out] == [1, 0]
+    # without the siblings, or with the check off, the boost goes to both as before
+    np.testing.assert_allclose(fused_scores(sem, hits, params), [0.60, 0.80, 0.05, 0.85], rtol=1e-6)
+    off = FusionParams(literal_boost=0.3, sibling_rank=0)
+    ungated = fused_scores(sem, hits, off, skills=skills)
+    np.testing.assert_allclose(ungated, [0.60, 0.80, 0.05, 0.85], rtol=1e-6)
+    # the best sibling must rank strictly within the first sibling_rank: 4th of 4 passes 4, not 3
+    assert agrees_with_sentence(hits[1:], sem, skills.siblings, 4) == hits[1:]
+    assert agrees_with_sentence(hits[1:], sem, skills.siblings, 3) == []
+
+
+def test_sense_check_keeps_hits_of_skills_without_siblings_and_literal_only_rankings():
+    skills = _four_skills([[], [], [], []])
+    sem = np.array([0.9, 0.1, 0.1, 0.0], dtype=np.float32)
+    assert agrees_with_sentence([LiteralEvidence(3)], sem, skills.siblings, 1) == [LiteralEvidence(3)]
+    # literal only: no meaning to consult, every hit counts
+    lonely = _four_skills([[1], [0], [3], [2]])
+    out = fuse(None, [LiteralEvidence(3)], FusionParams(sibling_rank=1), k=5, n_skills=4, skills=lonely)
+    assert [m.position for m in out] == [3]
+
+
+def test_sibling_positions_follow_the_taxonomy(toy_taxonomy):
+    facts = SkillFeatures.from_taxonomy(toy_taxonomy)
+    uris = toy_taxonomy.uris
+    for i, uri in enumerate(uris):
+        assert sorted(uris[j] for j in facts.siblings[i]) == sorted(toy_taxonomy.siblings(uri))
 
 
 def test_fusion_params_load_errors_name_the_fix(tmp_path):
