@@ -1,0 +1,111 @@
+"""Drop distant-supervision pairs whose sentence means another sense of the matched label.
+
+A literal match pairs every job-ad sentence that writes "chef" with the ESCO skill `Chef`
+(a configuration-management tool), every "Tracey Sparks" with `SPARK`, every python in a zoo
+with `Python`. Trained on such pairs, the encoder learns the wrong sense itself, and then no
+gate on its own score can undo it at inference (`sense_gate.py`). This filter asks an encoder
+that has *not* been trained on the pairs (the bundled base encoder by default) whether the
+sentence agrees with the skill: a pair is kept only if that encoder ranks the skill among the
+`--max-rank` best of all ESCO skills for the sentence.
+
+It writes the kept pairs (same columns, same order) and prints how many were dropped, the
+surface forms losing the most pairs, and a few dropped sentences per form, so the cut can be
+read by hand. Train on the output with `skillx train` as `make model` does.
+
+    python research/sense_filter_pairs.py PAIRS.parquet --output pairs-sense.parquet --max-rank 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from _common import SHARED
+
+
+def pair_ranks(pairs: pd.DataFrame, extractor, *, block: int = 2048) -> np.ndarray:
+    """Per pair: how many skills the encoder scores strictly above the pair's skill."""
+    uris = extractor.ranker.index.uris
+    position = {u: i for i, u in enumerate(uris)}
+    sentences = pairs["sentence"].drop_duplicates().tolist()
+    row_of = {s: i for i, s in enumerate(sentences)}
+    sent_rows = pairs["sentence"].map(row_of).to_numpy()
+    skill_cols = pairs["uri"].map(position).to_numpy()
+    ranks = np.full(len(pairs), -1, dtype=np.int64)
+    order = np.argsort(sent_rows, kind="stable")
+    from tqdm import tqdm
+
+    start = 0
+    for a in tqdm(range(0, len(sentences), block), desc="ranking pairs", unit="block"):
+        scores = extractor.score_sentences(sentences[a : a + block])
+        end = start
+        while end < len(order) and sent_rows[order[end]] < a + block:
+            end += 1
+        for p in order[start:end]:
+            col = skill_cols[p]
+            if col == col:  # NaN: a URI outside this taxonomy (kept, rank -1)
+                row = scores[sent_rows[p] - a]
+                ranks[p] = int(np.count_nonzero(row > row[int(col)]))
+        start = end
+    return ranks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("pairs", type=Path)
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--max-rank", type=int, default=50, help="Keep a pair if its skill ranks below this.")
+    parser.add_argument(
+        "--model", default="base", help="The judging encoder (not the one trained on the pairs)."
+    )
+    parser.add_argument("--esco", type=Path, default=SHARED / "esco")
+    parser.add_argument("--ranks", type=Path, help="Keep (or reuse) the per-pair ranks here (.npy).")
+    parser.add_argument("--show", type=int, default=25, help="Surface forms to print.")
+    args = parser.parse_args()
+
+    import skillx
+
+    pairs = pd.read_parquet(args.pairs)
+    if args.ranks and args.ranks.exists():
+        ranks = np.load(args.ranks)
+    else:
+        extractor = skillx.load(args.model, taxonomy=skillx.load_taxonomy(args.esco))
+        ranks = pair_ranks(pairs, extractor)
+        if args.ranks:
+            np.save(args.ranks, ranks)
+    keep = ranks < args.max_rank
+    kept = pairs[keep].reset_index(drop=True)
+    kept.to_parquet(args.output, index=False)
+    dropped = pairs[~keep].assign(rank=ranks[~keep])
+    forms = (
+        pairs.assign(dropped=~keep)
+        .groupby(pairs["surface_form"].str.casefold())["dropped"]
+        .agg(["sum", "size"])
+    )
+    forms = forms.sort_values("sum", ascending=False).head(args.show)
+    print(
+        f"{args.output}: kept {len(kept):,} of {len(pairs):,} pairs ({len(kept) / len(pairs):.1%}), "
+        f"{kept['uri'].nunique():,} of {pairs['uri'].nunique():,} skills; "
+        f"judge {args.model}, max rank {args.max_rank}"
+    )
+    print(
+        "rank quantiles (25/50/75/90%):", np.percentile(ranks[ranks >= 0], [25, 50, 75, 90]).round().tolist()
+    )
+    print("\nsurface forms losing the most pairs (dropped / all), with dropped sentences:")
+    for form, row in forms.iterrows():
+        examples = dropped[dropped["surface_form"].str.casefold() == form]["sentence"].head(2).tolist()
+        print(f"- {form!r}: {int(row['sum']):,} / {int(row['size']):,}")
+        for s in examples:
+            print(f"    {s[:110]}")
+    summary = {"pairs": len(pairs), "kept": len(kept), "max_rank": args.max_rank, "judge": args.model}
+    args.output.with_suffix(".filter.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""research/sense_gate.py (gates on literal hits) and research/sense_filter_pairs.py (pair ranks)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from skillx.fusion import LiteralEvidence
+
+
+def test_rank_and_delta_gates_keep_only_hits_the_encoder_agrees_with(research_script) -> None:
+    gate_weights = research_script("sense_gate").gate_weights
+    semantic = np.array([0.60, 0.55, 0.30, 0.05])
+    hits = [LiteralEvidence(1, 0, 4), LiteralEvidence(3, 5, 9)]
+    assert gate_weights(semantic, hits, ("rank", 2), False) == {1: 1.0, 3: 0.0}
+    assert gate_weights(semantic, hits, ("rank", 4), False) == {1: 1.0, 3: 1.0}
+    assert gate_weights(semantic, hits, ("delta", 0.1), False) == {1: 1.0, 3: 0.0}
+    assert gate_weights(semantic, hits, ("none", 0), False) == {1: 1.0, 3: 1.0}
+
+
+def test_sense_gate_keeps_the_best_of_the_skills_sharing_a_span(research_script) -> None:
+    gate_weights = research_script("sense_gate").gate_weights
+    semantic = np.array([0.2, 0.5, 0.1])
+    shared = [LiteralEvidence(0, 0, 5, ambiguous=True), LiteralEvidence(1, 0, 5, ambiguous=True)]
+    assert gate_weights(semantic, shared, ("none", 0), True) == {0: 0.0, 1: 1.0}
+    # a skill that also has a span of its own keeps it
+    own = [*shared, LiteralEvidence(0, 10, 14)]
+    assert gate_weights(semantic, own, ("none", 0), True)[0] == 1.0
+
+
+def test_pair_ranks_count_the_skills_scored_above_the_pair(research_script) -> None:
+    pair_ranks = research_script("sense_filter_pairs").pair_ranks
+    scores = {"a chef": [0.9, 0.1, 0.5], "spark and flair": [0.2, 0.3, 0.4]}
+    extractor = SimpleNamespace(
+        ranker=SimpleNamespace(index=SimpleNamespace(uris=("u0", "u1", "u2"))),
+        score_sentences=lambda texts: np.array([scores[t] for t in texts]),
+    )
+    pairs = pd.DataFrame(
+        {"sentence": ["a chef", "spark and flair", "a chef", "a chef"], "uri": ["u1", "u0", "u0", "gone"]}
+    )
+    # block=1 checks the walk over sentence blocks; an unknown URI is kept with rank -1
+    assert pair_ranks(pairs, extractor, block=1).tolist() == [2, 2, 0, -1]
+    assert pair_ranks(pairs, extractor).tolist() == [2, 2, 0, -1]
