@@ -19,11 +19,16 @@ both splits) of the best mix on the two splits together against alpha = 1. The g
 on the same validation sentences it is measured on: read a small best-of-grid gain as noise.
 
     python research/token_attention.py --model MODEL_DIR [--tau 0.05 --tau 0.1] [--alpha 0.5]
+
+``--per-sentence-out DIR`` keeps every cell's per-sentence RP@K as
+``DIR/<model>-tau<T>-alpha<A>-<semantic|fused>.json``, the format ``paired_bootstrap.py`` reads,
+so that two models (each with its own scoring) can be compared sentence by sentence.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -60,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alpha", type=float, action="append", help="Weight(s) of the pooled cosine.")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--resamples", type=int, default=10_000)
+    parser.add_argument("--per-sentence-out", type=Path, help="Folder for per-sentence result files.")
     args = parser.parse_args(argv)
     taus = args.tau or [0.02, 0.05, 0.1]
     alphas = sorted(set(args.alpha or [1.0, 0.75, 0.5, 0.25, 0.0]) | {1.0}, reverse=True)
@@ -78,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     uris = taxonomy.uris
     # (tau, alpha, fused) -> split -> per-sentence RP@K
     results: dict[tuple[float, float, bool], dict[str, list[float]]] = {}
+    per_sentence: dict[tuple[float, float, bool], dict[str, dict[str, float]]] = {}
     extra_seconds = 0.0
     n_sentences = 0
     for path in args.data or DEFAULT_DATA:
@@ -102,10 +109,21 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 for fused, scores in ((False, mixed), (True, boosted)):
                     top = np.argsort(-scores, axis=1, kind="stable")[:, : args.k]
-                    results.setdefault((tau, alpha, fused), {})[benchmark.name] = [
+                    values = [
                         float(r_precision_at_k([uris[j] for j in row], gold, args.k))
                         for row, gold in zip(top, benchmark.gold, strict=True)
                     ]
+                    results.setdefault((tau, alpha, fused), {})[benchmark.name] = values
+                    per_sentence.setdefault((tau, alpha, fused), {})[benchmark.name] = dict(
+                        zip(sentences, values, strict=True)
+                    )
+    if args.per_sentence_out is not None:
+        args.per_sentence_out.mkdir(parents=True, exist_ok=True)
+        for (tau, alpha, fused), splits_rows in per_sentence.items():
+            kind = "fused" if fused else "semantic"
+            name = f"{Path(args.model).name}-tau{tau:g}-alpha{alpha:g}-{kind}.json"
+            payload = {"k": args.k, "source": args.model, "tau": tau, "alpha": alpha, "splits": splits_rows}
+            (args.per_sentence_out / name).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     splits = sorted(next(iter(results.values())))
     print(f"RP@{args.k} (x100) of alpha * pooled + (1 - alpha) * attention, model {args.model}")
     print("tau    alpha  ranking  " + "  ".join(f"{name:>16}" for name in splits) + "  mean")
