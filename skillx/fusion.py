@@ -11,7 +11,8 @@ or occurs in a sense the sentence does not mean. That sense check asks the encod
 skill's ESCO neighbourhood rather than the skill itself, whose score the matched word inflates:
 a hit counts only if at least one of the skill's siblings (skills sharing a broader concept)
 ranks among the sentence's best ``sibling_rank`` skills (`agrees_with_sentence`). "Spark plug
-replacement" names `SPARK`, but no data-processing skill is anywhere near the sentence.
+replacement" names `SPARK`, but none of the software skills ESCO files it with is anywhere
+near the sentence.
 The raw score only orders skills; the score reported to users is a logistic (Platt)
 calibration of it::
 
@@ -99,9 +100,8 @@ come from the taxonomy record of the skill; ``log_supervision`` is ``log(1 + pai
 skill in the model's distant-supervision data (0 when not recorded).
 """
 SIBLING_RANK = 500
-"""Default `FusionParams.sibling_rank`: a hit whose skill's ESCO siblings all rank below the
-sentence's 500 best skills is in another sense (on the validation splits no such hit was a
-gold skill of the trained default, 2 of 22 of the base encoder)."""
+"""Default `FusionParams.sibling_rank`: loose enough for a weak encoder's rankings, strict enough
+to catch a sentence that is nowhere near the skill's ESCO neighbourhood (docs/decisions.md)."""
 _REUSE = ("transversal", "cross-sector", "sector-specific", "occupation-specific")
 
 
