@@ -54,21 +54,12 @@ BOOSTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0)
 AMBIGUOUS = (0.0, 0.5, 1.0)
 
 
-def sibling_positions(taxonomy) -> dict[int, np.ndarray]:
-    """Skill position -> positions of its ESCO siblings (skills sharing a broader concept)."""
-    position = {uri: i for i, uri in enumerate(taxonomy.uris)}
-    return {
-        i: np.array([position[s] for s in taxonomy.siblings(uri) if s in position], dtype=np.int64)
-        for i, uri in enumerate(taxonomy.uris)
-    }
-
-
 def gate_weights(
     semantic: np.ndarray,
     evidence: Sequence,
     gate: tuple[str, float],
     sense: bool,
-    siblings: dict[int, np.ndarray] | None = None,
+    siblings: Sequence[np.ndarray] = (),
 ) -> dict[int, float]:
     """Position -> gate factor (0 or 1) of each hit skill of one sentence."""
     kind, value = gate
@@ -81,9 +72,9 @@ def gate_weights(
         elif kind == "delta":
             ok = cos >= best - value
         elif kind == "sibling":
-            near = siblings.get(ev.position) if siblings is not None else None
+            near = siblings[ev.position] if ev.position < len(siblings) else np.zeros(0, dtype=np.int64)
             # no siblings: nothing to ask, the hit counts
-            ok = near is None or near.size == 0 or int((semantic > semantic[near].max()).sum()) < value
+            ok = near.size == 0 or int((semantic > semantic[near].max()).sum()) < value
         else:
             ok = True
         out[ev.position] = max(out.get(ev.position, 0.0), float(ok))
@@ -143,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import skillx
     from skillx.calibration import ScoredSentences, score_benchmarks
+    from skillx.fusion import sibling_positions
     from skillx.text import Sentence
 
     taxonomy = skillx.load_taxonomy(args.esco)
@@ -274,8 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     sib_counts = {b: [0, 0] for b in buckets}
     for i in range(len(scored.texts)):
         for pos in {ev.position for ev in scored.evidence[i]}:
-            near = siblings.get(pos)
-            if near is None or near.size == 0:
+            near = siblings[pos]
+            if near.size == 0:
                 continue
             rank = int((sem[i] > sem[i][near].max()).sum())
             b = next(b for b in buckets if b[0] <= rank < b[1])

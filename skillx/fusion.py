@@ -155,15 +155,11 @@ def sibling_positions(taxonomy: Any) -> tuple[np.ndarray, ...]:
         >>> [s.tolist() for s in sibling_positions(tax)]
         [[1], [0], []]
     """
-    children: dict[str, list[int]] = {}
-    for i, skill in enumerate(taxonomy):
-        for parent in skill.broader:
-            children.setdefault(parent, []).append(i)
+    position = {skill.uri: i for i, skill in enumerate(taxonomy)}
     out = []
-    for i, skill in enumerate(taxonomy):
-        near = {j for parent in skill.broader for j in children.get(parent, ())}
-        near.discard(i)
-        out.append(np.array(sorted(near), dtype=np.int32))
+    for skill in taxonomy:
+        near = sorted(position[uri] for uri in taxonomy.siblings(skill.uri) if uri in position)
+        out.append(np.array(near, dtype=np.int32))
     return tuple(out)
 
 
