@@ -317,6 +317,44 @@ def encode(
     return normalize_rows(np.asarray(embeddings, dtype=np.float32))
 
 
+def encode_with_tokens(
+    encoder: Any, texts: Sequence[str], *, batch_size: int = 64
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Unit pooled embeddings and unit token embeddings of `texts` (for contextual scoring).
+
+    One forward pass gives both. The first and last token of each text (the tokenizer's
+    special tokens, e.g. [CLS] and [SEP]) are left out of the token embeddings: they carry the
+    whole sentence, not one of its words.
+
+    Args:
+        encoder: A `SentenceTransformer` or an `OnnxEncoder`.
+        texts: The strings to embed.
+        batch_size: Texts per forward pass.
+
+    Returns:
+        ``(pooled, tokens)``: float32 ``(len(texts), dim)`` unit rows as `encode` gives, and per
+        text a float32 ``(n_tokens, dim)`` array of unit rows (possibly with no rows).
+    """
+    texts = [clean_for_tokenizer(t) if isinstance(t, str) else t for t in texts]
+    if batch_size < 1:
+        raise ModelError(f"batch_size must be at least 1, got {batch_size}.")
+    dim = embedding_dim(encoder)
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32), []
+    tokens: list[np.ndarray] = []
+    if hasattr(encoder, "encode_tokens"):  # OnnxEncoder
+        pooled, states = encoder.encode_tokens(texts, batch_size=batch_size)
+        tokens = [normalize_rows(s[1:-1]) for s in states]
+        return normalize_rows(pooled), tokens
+    outputs = encoder.encode(texts, batch_size=batch_size, output_value=None, show_progress_bar=False)
+    pooled = np.empty((len(texts), dim), dtype=np.float32)
+    for row, output in enumerate(outputs):
+        pooled[row] = output["sentence_embedding"].float().cpu().numpy()
+        n = int(output["attention_mask"].sum())
+        tokens.append(normalize_rows(output["token_embeddings"][1 : n - 1].float().cpu().numpy()))
+    return normalize_rows(pooled), tokens
+
+
 def embedding_dim(encoder: Any) -> int:
     """Width of the encoder's embeddings (0 when the encoder does not say)."""
     for name in ("get_embedding_dimension", "get_sentence_embedding_dimension"):

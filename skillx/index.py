@@ -497,12 +497,23 @@ class SkillIndex:
         return queries
 
     def _skill_scores(self, queries: np.ndarray) -> np.ndarray:
-        sims = queries @ self.embeddings.T
+        return self.aggregate_texts(queries @ self.embeddings.T)
+
+    def aggregate_texts(self, text_scores: np.ndarray) -> np.ndarray:
+        """Per-skill scores from per-text scores, combined as the index's `aggregation` says.
+
+        Args:
+            text_scores: ``(n, n_texts)`` (or ``(n_texts,)``) scores of the index's texts.
+
+        Returns:
+            ``(n, n_skills)`` (or ``(n_skills,)``), columns in taxonomy order.
+        """
         if self.n_texts == self.n_skills:
-            return sims
+            return text_scores
+        axis = text_scores.ndim - 1
         if self.aggregation == "max":
-            return np.maximum.reduceat(sims, self._starts, axis=1)
-        return np.add.reduceat(sims, self._starts, axis=1) / self._counts
+            return np.maximum.reduceat(text_scores, self._starts, axis=axis)
+        return np.add.reduceat(text_scores, self._starts, axis=axis) / self._counts
 
     def scores(self, query_embeddings: np.ndarray, *, chunk_size: int | None = None) -> np.ndarray:
         """Cosine score of every query against every skill.

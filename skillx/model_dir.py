@@ -3,8 +3,8 @@
 A skillx model directory holds::
 
     <dir>/skillx.json   metadata (`ModelMeta`): taxonomy name/version/language/fingerprint,
-                        skill_text mode, base model, training config and data summary,
-                        validation metrics, fitted fusion, library versions
+                        skill_text mode, scoring, base model, training config and data
+                        summary, validation metrics, fitted fusion, library versions
     <dir>/model/        the sentence-transformers model
     <dir>/index/        the SkillIndex files (optional; rebuilt in the cache when stale)
 
@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from skillx.contextual import ContextualScoring
 from skillx.errors import InputError, ModelError
 from skillx.fusion import FusionParams
 from skillx.io import atomic_write_text
@@ -45,7 +46,11 @@ def is_skillx_model_dir(directory: str | Path) -> bool:
     return (path / META_FILE).is_file() and (path / MODEL_SUBDIR).is_dir()
 
 
-META_FORMAT_VERSION = 1
+META_FORMAT_VERSION = 2
+# Layout 2 only adds "scoring" (contextual scoring); a model without it is written as layout 1,
+# which every skillx reads, and one with it as 2, which an older skillx refuses rather than
+# scoring it pooled against a fusion fitted on contextual scores.
+_CONTEXTUAL_LAYOUT = 2
 """Version of the ``skillx.json`` layout written by this skillx (bump on incompatible changes)."""
 META_FORMAT = "skillx-model"
 
@@ -230,6 +235,8 @@ class ModelMeta:
         training_run: Other facts of the run (steps, seconds, seed, final loss, ...).
         validation: Validation metrics of the training run (``"best"``, ``"history"``).
         fusion: The fusion calibration fitted for this model, None if not fitted yet.
+        contextual: Contextual scoring the model was trained and calibrated for
+            (`skillx.contextual`), stored as ``"scoring"``; None: pooled scoring.
         versions: Library versions that wrote the model (skillx, sentence-transformers, ...).
         created: ISO-8601 UTC time of the first write, None if unknown.
         package: Set in a model package (`skillx.packaging`): its name, version, format,
@@ -248,6 +255,7 @@ class ModelMeta:
     training_run: Mapping[str, Any] = field(default_factory=dict)
     validation: Mapping[str, Any] = field(default_factory=dict)
     fusion: FusionParams | None = None
+    contextual: ContextualScoring | None = None
     versions: Mapping[str, str] = field(default_factory=dict)
     created: str | None = None
     package: Mapping[str, Any] | None = None
@@ -267,7 +275,7 @@ class ModelMeta:
         """The JSON-ready ``skillx.json`` content (None fields and empty sections left out)."""
         data: dict[str, Any] = dict(self.extra)
         data["format"] = META_FORMAT
-        data["format_version"] = self.format_version
+        data["format_version"] = 1 if self.contextual is None else _CONTEXTUAL_LAYOUT
         for name in ("skill_text", "skill_tower", "base_model", "created"):
             value = getattr(self, name)
             if value is not None:
@@ -285,6 +293,8 @@ class ModelMeta:
             data["validation"] = dict(self.validation)
         if self.fusion is not None:
             data["fusion"] = self.fusion.to_dict()
+        if self.contextual is not None:
+            data["scoring"] = self.contextual.to_dict()
         if self.versions:
             data["versions"] = dict(self.versions)
         if self.package is not None:
@@ -364,10 +374,19 @@ class ModelMeta:
                 f"{source}: the stored fusion is unusable ({exc}). Refit it with `skillx benchmark "
                 "VALIDATION.csv ... --model DIR --fit-fusion`."
             ) from None
+        scoring = section("scoring")
+        try:
+            contextual = ContextualScoring.from_dict(scoring) if scoring else None
+        except InputError as exc:
+            raise ModelError(
+                f"{source}: the stored scoring is unusable ({exc}). Restore skillx.json from the "
+                "original model directory."
+            ) from None
         versions = section("versions")
         known = {
             "format", "format_version", "skill_text", "skill_tower", "base_model", "taxonomy",
-            "training", "validation", "metrics", "fusion", "versions", "created", "package",
+            "training", "validation", "metrics", "fusion", "scoring", "versions", "created",
+            "package",
         }  # fmt: skip
         return cls(
             format_version=META_FORMAT_VERSION,
@@ -380,6 +399,7 @@ class ModelMeta:
             training_run=training,
             validation=validation,
             fusion=fusion,
+            contextual=contextual,
             versions={str(k): str(v) for k, v in versions.items()},
             created=text("created"),
             package=section("package") or None,

@@ -252,8 +252,46 @@ class OnnxEncoder:
                 out /= norms
         return out[0] if single else out
 
+    def encode_tokens(
+        self, sentences: Sequence[str], *, batch_size: int = 32
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Pooled embeddings and each text's token embeddings (for contextual scoring).
+
+        Args:
+            sentences: The texts.
+            batch_size: Texts per onnxruntime call.
+
+        Returns:
+            ``(pooled, tokens)``: float32 ``(len(sentences), dim)`` as `encode` gives them
+            (not normalised), and per text a float32 ``(n_tokens, dim)`` array of its token
+            embeddings, special tokens included, padding left out.
+
+        Raises:
+            ModelError: If `batch_size` < 1.
+        """
+        if batch_size < 1:
+            raise ModelError(f"batch_size must be at least 1, got {batch_size}.")
+        texts = list(sentences)
+        pooled = np.zeros((len(texts), self.get_sentence_embedding_dimension()), dtype=np.float32)
+        tokens: list[np.ndarray] = [pooled[:0]] * len(texts)
+        if not texts:
+            return pooled, tokens
+        encodings = self.tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            hidden, mask = self._hidden([encodings[i] for i in rows])
+            pooled[rows] = _mean_pool(hidden, mask)
+            for row, states, valid in zip(rows, hidden, mask, strict=True):
+                tokens[row] = np.ascontiguousarray(states[: int(valid.sum())])
+        return pooled, tokens
+
     def _embed(self, encodings: list[Any]) -> np.ndarray:
         """Mean-pooled embeddings of one batch of tokenised texts."""
+        return _mean_pool(*self._hidden(encodings))
+
+    def _hidden(self, encodings: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """The last hidden states (float32) and attention mask of one batch of tokenised texts."""
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(encodings), width), self.pad_token_id, dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
@@ -265,9 +303,14 @@ class OnnxEncoder:
             types[row, :n] = encoding.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         hidden = self.session.run(None, {name: feeds[name] for name in self.input_names})[0]
-        weights = mask[..., None].astype(np.float32)
-        summed = (hidden.astype(np.float32) * weights).sum(axis=1)
-        return summed / np.clip(weights.sum(axis=1), 1e-9, None)
+        return hidden.astype(np.float32, copy=False), mask
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the token states over the attention mask, per text."""
+    weights = mask[..., None].astype(np.float32)
+    summed = (hidden * weights).sum(axis=1)
+    return summed / np.clip(weights.sum(axis=1), 1e-9, None)
 
 
 def load_onnx_encoder(

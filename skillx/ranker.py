@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from skillx.contextual import ContextualScoring, attention_text_scores, check_scoring_mode
 from skillx.errors import InputError, SkillIndexError, TaxonomyError
 from skillx.index import SkillIndex, top_k_rows
 from skillx.model_dir import INDEX_SUBDIR, is_skillx_model_dir, read_model_meta
@@ -19,7 +20,8 @@ logger = logging.getLogger("skillx")
 
 RECOMMENDED_CLAUSE_MARGIN = 0.15
 """Margin for clause scoring chosen on the validation splits (research/results.md, "Clause scoring")."""
-_RANK_BLOCK = 512  # sentences scored at once by `rank` with clause scoring (bounds the score matrix)
+_RANK_BLOCK = 512  # sentences scored at once by `rank` with clause or contextual scoring
+_CONTEXTUAL_BLOCK = 256  # texts whose token embeddings are held at once (bounds memory)
 
 
 def check_sentences(sentences: Sequence[str]) -> list[str]:
@@ -56,6 +58,12 @@ class SemanticRanker:
     so it costs throughput on list-like text and is off by default (docs/benchmarks.md has
     the measured cost, research/results.md the measured gain).
 
+    Contextual scoring (``contextual=ContextualScoring(...)``, `skillx.contextual`): each skill
+    is also scored against the sentence's token embeddings by attention and the two scores are
+    mixed, so a skill named by a few words of a long sentence is not averaged away. A model
+    trained for it says so in its ``skillx.json`` and `from_pretrained` turns it on
+    (``scoring="pooled"`` is the faster fallback).
+
     Input rules:
         * Empty or whitespace-only sentences are not encoded: `rank` gives an empty list and
           `score_matrix` a row of NaN for them.
@@ -70,6 +78,8 @@ class SemanticRanker:
         taxonomy: The taxonomy whose skills are ranked.
         clause_margin: Penalty on clause scores (cosine units, in [0, 2]); None (the default)
             scores whole sentences only.
+        contextual: Contextual scoring parameters; None (the default) scores the pooled
+            sentence embedding only.
 
     Raises:
         TaxonomyError: If the taxonomy is empty or the index belongs to another taxonomy.
@@ -88,7 +98,12 @@ class SemanticRanker:
         taxonomy: Taxonomy,
         *,
         clause_margin: float | None = None,
+        contextual: ContextualScoring | None = None,
     ) -> None:
+        if contextual is not None and not isinstance(contextual, ContextualScoring):
+            raise InputError(
+                f"contextual must be a skillx.contextual.ContextualScoring or None, got {contextual!r}."
+            )
         if clause_margin is not None and not (
             isinstance(clause_margin, (int, float))
             and not isinstance(clause_margin, bool)
@@ -113,11 +128,12 @@ class SemanticRanker:
         self.taxonomy = taxonomy
         self._labels = tuple(skill.preferred_label for skill in taxonomy)
         self.clause_margin = None if clause_margin is None else float(clause_margin)
+        self.contextual = contextual
 
     def __repr__(self) -> str:
         return (
             f"SemanticRanker(index={self.index!r}, taxonomy={self.taxonomy!r}, "
-            f"clause_margin={self.clause_margin})"
+            f"clause_margin={self.clause_margin}, contextual={self.contextual})"
         )
 
     @property
@@ -138,6 +154,7 @@ class SemanticRanker:
         batch_size: int = 64,
         show_progress: bool | None = None,
         clause_margin: float | None = None,
+        scoring: str = "auto",
     ) -> SemanticRanker:
         """Load an encoder and the matching skill index (from the model directory or the cache).
 
@@ -153,6 +170,10 @@ class SemanticRanker:
             batch_size: Texts per encoder pass when the index has to be built.
             show_progress: Progress bar when building the index.
             clause_margin: See the class; None scores whole sentences only.
+            scoring: ``"auto"`` scores as the model's ``skillx.json`` says (contextual for a
+                model trained for it, else pooled); ``"pooled"`` the pooled sentence embedding
+                only (faster); ``"contextual"`` contextual scoring with the model's parameters
+                or `skillx.contextual`'s recommended ones.
 
         Returns:
             The ranker.
@@ -160,9 +181,11 @@ class SemanticRanker:
         Raises:
             ModelError: If the model cannot be loaded.
             TaxonomyError: If the taxonomy is empty.
+            InputError: If `scoring` is not one of the three.
         """
         from skillx.encoder import load_encoder, model_fingerprint
 
+        check_scoring_mode(scoring)
         if len(taxonomy) == 0:
             raise TaxonomyError(
                 "The taxonomy has no skills, so there is nothing to rank. Load a taxonomy with "
@@ -171,8 +194,10 @@ class SemanticRanker:
         encoder = load_encoder(model, device=device, num_threads=num_threads)
         fingerprint = model_fingerprint(encoder)
         index: SkillIndex | None = None
+        contextual: ContextualScoring | None = None
         if model is not None and is_skillx_model_dir(model):
             meta = read_model_meta(model)
+            contextual = meta.contextual if meta is not None else None
             skill_text = skill_text or (meta.skill_text if meta is not None else None) or "preferred"
             try:
                 index = SkillIndex.load(
@@ -195,7 +220,11 @@ class SemanticRanker:
                 show_progress=show_progress,
                 model_fingerprint=fingerprint,
             )
-        return cls(encoder, index, taxonomy, clause_margin=clause_margin)
+        if scoring == "pooled":
+            contextual = None
+        elif scoring == "contextual" and contextual is None:
+            contextual = ContextualScoring()
+        return cls(encoder, index, taxonomy, clause_margin=clause_margin, contextual=contextual)
 
     # -- encoding and scoring -------------------------------------------------------------
     def encode(
@@ -207,11 +236,36 @@ class SemanticRanker:
         items = check_sentences(sentences)
         return encode(self.encoder, items, batch_size=batch_size, show_progress=show_progress)
 
+    def _text_scores(self, texts: list[str], batch_size: int, show_progress: bool | None) -> np.ndarray:
+        """Score rows ``(len(texts), n_skills)`` of non-blank texts: pooled cosine or contextual mix."""
+        from skillx.encoder import PROGRESS_MIN_TEXTS, encode, encode_with_tokens
+
+        if not texts:
+            return np.zeros((0, self.index.n_skills), dtype=np.float32)
+        if self.contextual is None:
+            embeddings = encode(self.encoder, texts, batch_size=batch_size, show_progress=show_progress)
+            return self.index.scores(embeddings)
+        weight, tau = self.contextual.pooled_weight, self.contextual.tau
+        out = np.empty((len(texts), self.index.n_skills), dtype=np.float32)
+        starts: Any = range(0, len(texts), _CONTEXTUAL_BLOCK)
+        if show_progress or (show_progress is None and len(texts) >= PROGRESS_MIN_TEXTS):
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, desc="Scoring", unit="block")
+        for start in starts:
+            pooled, tokens = encode_with_tokens(self.encoder, texts[start : start + _CONTEXTUAL_BLOCK],
+                                                batch_size=batch_size)
+            attention = np.stack([attention_text_scores(t, self.index.embeddings, tau) for t in tokens])
+            block = self.index.scores(pooled)
+            block *= weight
+            block += (1.0 - weight) * self.index.aggregate_texts(attention)
+            out[start : start + len(tokens)] = block
+        return out
+
     def _scores_non_blank(
         self, sentences: Sequence[str], batch_size: int, show_progress: bool | None
     ) -> tuple[int, list[int], np.ndarray]:
         """(number of sentences, positions of the non-blank ones, their score rows)."""
-        from skillx.encoder import encode
         from skillx.text import split_clauses
 
         items = check_sentences(sentences)
@@ -224,15 +278,11 @@ class SemanticRanker:
                 found = split_clauses(text)
                 clauses.extend(found)
                 owners.extend([row] * len(found))
-        embeddings = encode(
-            self.encoder, texts + clauses, batch_size=batch_size, show_progress=show_progress
-        )
-        scores = self.index.scores(embeddings[: len(texts)]) if texts else np.zeros(
-            (0, self.index.n_skills), dtype=np.float32
-        )
+        all_scores = self._text_scores(texts + clauses, batch_size, show_progress)
+        scores = all_scores[: len(texts)]
         if clauses:
             assert self.clause_margin is not None
-            clause_scores = self.index.scores(embeddings[len(texts) :])
+            clause_scores = all_scores[len(texts) :]
             # owners is sorted: reduce each sentence's block of clause rows to its best score
             rows, starts = np.unique(np.asarray(owners), return_index=True)
             best = np.maximum.reduceat(clause_scores, starts, axis=0) - self.clause_margin
@@ -242,7 +292,7 @@ class SemanticRanker:
     def score_matrix(
         self, sentences: Sequence[str], *, batch_size: int = 64, show_progress: bool | None = None
     ) -> np.ndarray:
-        """Score of every sentence against every skill (cosine; with clause scoring, see the class).
+        """Score of every sentence against every skill (cosine; clause or contextual scoring: see the class).
 
         Returns:
             float32 ``(len(sentences), n_skills)``, columns in taxonomy order; rows of blank
@@ -272,7 +322,7 @@ class SemanticRanker:
 
         Returns:
             One list per sentence of `SkillMatch` (source ``"semantic"``, score = cosine, or a
-            clause's cosine minus `clause_margin`);
+            clause's cosine minus `clause_margin`, or the contextual mix);
             an empty list for an empty or whitespace-only sentence.
 
         Raises:
@@ -286,7 +336,7 @@ class SemanticRanker:
         keep = [i for i, text in enumerate(items) if text.strip()]
         if not keep:
             return results
-        if self.clause_margin is None:
+        if self.clause_margin is None and self.contextual is None:
             embeddings = self.encode([items[i] for i in keep], batch_size=batch_size,
                                      show_progress=show_progress)
             indices, scores = self.index.top_k(embeddings, int(k))

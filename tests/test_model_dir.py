@@ -72,7 +72,7 @@ def test_model_meta_json_layout_is_kept_on_rewrite(tmp_path):
     """Rewriting an existing skillx.json only adds the version, `created` and the top-level base model."""
     meta = ModelMeta.from_dict(TRAINER_JSON)
     written = json.loads(write_model_meta(tmp_path, meta).read_text(encoding="utf-8"))
-    assert written.pop("format_version") == META_FORMAT_VERSION
+    assert written.pop("format_version") == 1  # layout 1: no contextual scoring to refuse
     assert isinstance(written.pop("created"), str)
     assert written.pop("base_model") == "all-MiniLM-L6-v2"
     assert written == TRAINER_JSON
