@@ -68,7 +68,8 @@ def test_config_json_round_trip_nests_rows_and_optim(tmp_path: Path) -> None:
                          rows=RowConfig(negatives={"similar": 2}, max_rows=9),
                          optim=OptimConfig(batch_size=16, eval_steps=5))
     data = json.loads(cfg.to_json())
-    assert set(data) == {"base_model", "skill_text", "seed", "rows", "optim"}
+    assert set(data) == {"base_model", "skill_text", "seed", "rows", "optim", "contextual"}
+    assert data["contextual"] is None  # pooled training unless asked
     assert data["rows"]["negatives"] == {"similar": 2} and data["optim"]["batch_size"] == 16
     assert TrainingConfig.from_json(cfg.to_json()) == cfg
     cfg.to_json(tmp_path / "c.json")
@@ -102,7 +103,7 @@ def test_config_rejects_bad_values(make, match: str) -> None:
 
 
 @pytest.mark.parametrize(("data", "match"), [
-    ({"lr": 0.1}, r"Unknown TrainingConfig option\(s\) \['lr'\]\. Valid options: base_model, optim, rows"),
+    ({"lr": 0.1}, r"Unknown TrainingConfig option\(s\) \['lr'\]\. Valid options: base_model, contextual"),
     ({"optim": {"lr": 0.1}}, r"Unknown optim option\(s\) \['lr'\].*learning_rate"),
     ({"rows": {"mask_mentions": 0.3}}, r"Unknown rows option\(s\) \['mask_mentions'\].*max_rows"),
     ({"batch_size": 8}, r"'batch_size' belongs in 'optim'"),  # the old flat layout

@@ -55,6 +55,14 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--install-default", help="Also install the model as the user's default model."),
         ] = False,
+        contextual: Annotated[
+            bool,
+            typer.Option(
+                "--contextual",
+                help="Train for contextual scoring (token-level attention mixed with the pooled "
+                "cosine, recommended parameters; a config's 'contextual' sets others).",
+            ),
+        ] = False,
     ) -> None:
         """Train a skill encoder (sentence-transformers) and save model, skillx.json and skill index."""
         import logging
@@ -70,7 +78,11 @@ def register(app: typer.Typer) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
         cfg = TrainingConfig.from_json(config) if config is not None else TrainingConfig()
-        top = {"seed": seed, "base_model": base_model}
+        top: dict[str, object] = {"seed": seed, "base_model": base_model}
+        if contextual and cfg.contextual is None:
+            from skillx.contextual import ContextualScoring
+
+            top["contextual"] = ContextualScoring()
         optim = {"max_steps": max_steps, "time_budget_s": time_budget, "eval_steps": eval_steps}
         cfg = cfg.with_options(
             **{k: v for k, v in top.items() if v is not None},

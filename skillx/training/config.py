@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from skillx.contextual import ContextualScoring
 from skillx.errors import InputError
 
 BATCH_SAMPLERS = ("no_duplicates", "length_grouped", "default")
@@ -244,6 +245,9 @@ class TrainingConfig:
         seed: Seed of every random choice (row balancing, negatives, batch order, dropout).
         rows: How pairs become rows (`RowConfig`).
         optim: How rows are optimised (`OptimConfig`).
+        contextual: Train, choose the checkpoint and calibrate for contextual scoring
+            (`skillx.contextual.ContextualScoring`, or a dict of its ``tau`` and
+            ``pooled_weight``); None trains the pooled cosine.
 
     Example:
         >>> cfg = TrainingConfig(optim=OptimConfig(max_steps=100), rows=RowConfig(negatives={}))
@@ -256,6 +260,7 @@ class TrainingConfig:
     seed: int = 42
     rows: RowConfig = field(default_factory=RowConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
+    contextual: ContextualScoring | None = None
 
     def __post_init__(self) -> None:
         # nested dicts (e.g. from JSON or keyword arguments) become their config objects
@@ -263,6 +268,9 @@ class TrainingConfig:
             object.__setattr__(self, "rows", RowConfig(**_known_keys(RowConfig, self.rows, "rows")))
         if isinstance(self.optim, dict):
             object.__setattr__(self, "optim", OptimConfig(**_known_keys(OptimConfig, self.optim, "optim")))
+        if isinstance(self.contextual, dict):
+            scoring = {"kind": "contextual", **self.contextual}
+            object.__setattr__(self, "contextual", ContextualScoring.from_dict(scoring))
         self.validate()
 
     def validate(self) -> None:
@@ -271,6 +279,8 @@ class TrainingConfig:
             (isinstance(self.rows, RowConfig), "rows must be a RowConfig (or a dict of its options)"),
             (isinstance(self.optim, OptimConfig), "optim must be an OptimConfig (or a dict of its options)"),
             (isinstance(self.seed, int) and not isinstance(self.seed, bool), "seed must be an integer"),
+            (self.contextual is None or isinstance(self.contextual, ContextualScoring),
+             "contextual must be a ContextualScoring, a dict of its tau and pooled_weight, or None"),
         ])
         self.rows.validate()
         self.optim.validate()

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sentence_transformers.sentence_transformer.evaluation import SentenceEvaluator
 
-from skillx.encoder import encode
+from skillx.contextual import ContextualScoring
 from skillx.evaluation import evaluate_rankings
-from skillx.index import SkillIndex
+from skillx.index import SkillIndex, top_k_rows
+from skillx.ranker import SemanticRanker
 
 if TYPE_CHECKING:
     from skillx.taxonomy import Taxonomy
@@ -27,7 +28,7 @@ class SkillIndexEvaluator(SentenceEvaluator):
     skill-text mode and aggregation the saved model will use, and all skills are ranked with
     it (`SkillIndex.top_k` over the whole taxonomy); `skillx.evaluation.evaluate_rankings`
     scores the rankings. So the checkpoint is chosen on the ranker users get, including modes
-    with several texts per skill (``preferred+alt``).
+    with several texts per skill (``preferred+alt``) and contextual scoring.
 
     Metrics per benchmark are prefixed with its lower-cased name (``tech_rp@5``); ``rp@5`` is
     their mean and the primary metric. Pass it to `SentenceTransformerTrainer(evaluator=...)`.
@@ -39,6 +40,7 @@ class SkillIndexEvaluator(SentenceEvaluator):
         skill_text: Skill-text mode of the index (as saved with the model).
         aggregation: How the scores of several texts of a skill combine (``max`` or ``mean``).
         batch_size: Encoding batch size.
+        contextual: Contextual scoring of the saved model (`skillx.contextual`); None: pooled.
 
     Attributes:
         history: The metrics of every call, in order.
@@ -53,6 +55,7 @@ class SkillIndexEvaluator(SentenceEvaluator):
         skill_text: str = "preferred",
         aggregation: str = "max",
         batch_size: int = 128,
+        contextual: ContextualScoring | None = None,
     ) -> None:
         super().__init__()
         self.benchmarks = list(benchmarks)
@@ -60,6 +63,7 @@ class SkillIndexEvaluator(SentenceEvaluator):
         self.skill_text = skill_text
         self.aggregation = aggregation
         self.batch_size = batch_size
+        self.contextual = contextual
         self.primary_metric = "rp@5"
         self.greater_is_better = True
         self.history: list[dict[str, float]] = []
@@ -85,10 +89,12 @@ class SkillIndexEvaluator(SentenceEvaluator):
         uris = self.taxonomy.uris
         metrics: dict[str, float] = {}
         primary: list[float] = []
+        ranker = SemanticRanker(model, index, self.taxonomy, contextual=self.contextual)
         for bench in self.benchmarks:
-            queries = encode(model, list(bench.sentences), batch_size=self.batch_size, show_progress=False)
-            # every skill ranked (exact MRR and MAP), all queries in one block
-            top, _ = index.top_k(queries, index.n_skills, chunk_size=max(1, len(queries)))
+            sentences = list(bench.sentences)
+            scores = ranker.score_matrix(sentences, batch_size=self.batch_size, show_progress=False)
+            # every skill ranked (exact MRR and MAP)
+            top, _ = top_k_rows(scores, index.n_skills)
             rankings = [[uris[int(j)] for j in row] for row in top]
             result = evaluate_rankings(rankings, bench.gold)
             name = str(bench.name).lower()

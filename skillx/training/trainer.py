@@ -107,13 +107,21 @@ class SkillEncoderTrainer:
         rows, stats = build_rows(pairs, taxonomy, cfg, encoder=model, skill_embeddings=base_skills)
         names = ["anchor", "positive", *[c for c in rows.columns if c.startswith("negative_")]]
         dataset = Dataset.from_dict({c: rows[c].tolist() for c in names})
-        loss = MultipleNegativesRankingLoss(model, scale=optim.scale)
+        loss: Any
+        if cfg.contextual is None:
+            loss = MultipleNegativesRankingLoss(model, scale=optim.scale)
+        else:
+            from skillx.training.losses import ContextualRankingLoss
+
+            loss = ContextualRankingLoss(model, cfg.contextual, scale=optim.scale)
 
         evaluator = None
         if validation:
             from skillx.training.evaluator import SkillIndexEvaluator
 
-            evaluator = SkillIndexEvaluator(validation, taxonomy, skill_text=cfg.skill_text)
+            evaluator = SkillIndexEvaluator(
+                validation, taxonomy, skill_text=cfg.skill_text, contextual=cfg.contextual
+            )
         budget = TimeBudgetCallback(optim.time_budget_s)
         losses = LossHistoryCallback()
         best = BestWeightsCallback("eval_rp@5")
@@ -238,9 +246,11 @@ class SkillEncoderTrainer:
         from skillx import __version__
 
         tax = self.taxonomy_
+        scoring = {} if self.config.contextual is None else {"scoring": self.config.contextual.to_dict()}
         return {
             "format": "skillx-model",
             "skill_text": self.config.skill_text,
+            **scoring,
             "taxonomy": {
                 "name": tax.name,
                 "version": tax.version,
