@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from skillx._version import __version__
 
 if TYPE_CHECKING:
+    from skillx.contextual import ContextualScoring
     from skillx.corpus import TextRecord, read_texts
     from skillx.encoder import load_encoder
     from skillx.evaluation import Benchmark, evaluate, evaluate_rankings, load_benchmark
@@ -69,6 +70,7 @@ _LAZY: dict[str, str] = {
     "DocumentSkills": "skillx.results",
     "to_pandas": "skillx.results",
     "FusionParams": "skillx.fusion",
+    "ContextualScoring": "skillx.contextual",
     "Sentence": "skillx.text",
     "clean_text": "skillx.text",
     "segment": "skillx.text",
@@ -111,6 +113,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Benchmark",
+    "ContextualScoring",
     "DocumentSkill",
     "DocumentSkills",
     "FusionParams",

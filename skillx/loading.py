@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skillx.contextual import check_scoring_mode
 from skillx.errors import InputError, InputTypeError, ModelError, TaxonomyMismatchWarning
 from skillx.extractor import DEFAULT_BATCH_SIZE, SkillExtractor
 from skillx.fusion import FusionParams, default_fusion
@@ -187,6 +188,7 @@ def load(
     clause_margin: float | None = None,
     device: str | None = None,
     precision: float | None = None,
+    scoring: str = "auto",
 ) -> SkillExtractor:
     """Load a ready-to-use `SkillExtractor`.
 
@@ -221,6 +223,11 @@ def load(
         precision: A named operating point instead of `min_score`: the threshold that gave
             this precision (e.g. 0.7) out-of-fold on the validation splits, from the curve
             stored with the model's calibration (see docs/decisions.md).
+        scoring: How the semantic ranker scores a sentence: ``"auto"`` as the model was
+            trained and calibrated (contextual for a model trained for it, else pooled);
+            ``"pooled"`` the pooled sentence embedding only, faster, but the scores of a
+            contextual model then drift from its calibration; ``"contextual"`` token-level
+            attention mixed with the pooled cosine (`skillx.contextual`).
 
     Returns:
         The extractor; the skill index is built on first use and cached.
@@ -234,9 +241,18 @@ def load(
         >>> import skillx
         >>> extractor = skillx.load(taxonomy="taxonomy/toy/csv")  # doctest: +SKIP
     """
+    check_scoring_mode(scoring)
     model_path, description = resolve_model(model)
     meta = read_model_meta(model_path) if model_path is not None and is_skillx_model_dir(model_path) else None
     logger.info("skillx: using %s", description)
+    calibrated_contextual = meta is not None and meta.contextual is not None
+    contextual = scoring == "contextual" or (scoring == "auto" and calibrated_contextual)
+    if semantic and fusion is None and contextual != calibrated_contextual:
+        logger.warning(
+            "skillx: %s is calibrated for %s scoring but scoring=%r: its scores and min_score no "
+            "longer mean the calibrated probabilities (rankings stay usable).",
+            description, "contextual" if calibrated_contextual else "pooled", scoring,
+        )  # fmt: skip
 
     tax = _resolve_taxonomy(taxonomy, esco_version=esco_version, language=language, meta=meta)
     check_taxonomy(meta, tax, model=description)
@@ -251,7 +267,9 @@ def load(
         from skillx.ranker import SemanticRanker
 
         # None reaches the encoder loader, which picks cuda or cpu (ONNX models: cpu)
-        kwargs: dict[str, Any] = {"taxonomy": tax, "clause_margin": clause_margin, "device": device}
+        kwargs: dict[str, Any] = {
+            "taxonomy": tax, "clause_margin": clause_margin, "device": device, "scoring": scoring,
+        }  # fmt: skip
         text_mode = skill_text or (meta.skill_text if meta is not None else None)
         if text_mode:
             kwargs["skill_text"] = text_mode

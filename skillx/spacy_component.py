@@ -45,6 +45,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
+from skillx.contextual import check_scoring_mode
 from skillx.errors import InputError
 from skillx.text import Sentence, segment
 
@@ -62,6 +63,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "min_score": None,
     "batch_size": 1024,
     "clause_margin": None,
+    "scoring": "auto",
     "spans_key": "skillx",
     "span_label": "SKILL",
 }
@@ -156,6 +158,7 @@ class SkillxComponent:
         batch_size: Sentences per encoder call.
         clause_margin: Clause scoring of the semantic ranker (None: off; 0.15 recommended,
             see `skillx.load`).
+        scoring: ``"auto"``, ``"pooled"`` or ``"contextual"`` (see `skillx.load`).
         spans_key: Key of ``doc.spans`` for the literal mentions.
         span_label: Label of those spans.
     """
@@ -173,6 +176,7 @@ class SkillxComponent:
         min_score: float | None = None,
         batch_size: int = 1024,
         clause_margin: float | None = None,
+        scoring: str = "auto",
         spans_key: str = "skillx",
         span_label: str = "SKILL",
     ) -> None:
@@ -189,6 +193,7 @@ class SkillxComponent:
         self.min_score = min_score
         self.batch_size = batch_size
         self.clause_margin = clause_margin
+        self.scoring = check_scoring_mode(scoring)
         self.spans_key = spans_key
         self.span_label = span_label
         self.fusion: FusionParams | None = None  # set by from_disk; else the model's own
@@ -222,6 +227,7 @@ class SkillxComponent:
                 min_score=self.min_score,
                 batch_size=self.batch_size,
                 clause_margin=self.clause_margin,
+                scoring=self.scoring,
             )
         return self._extractor
 
@@ -362,6 +368,7 @@ def make_skillx(
     min_score: float | None,
     batch_size: int,
     clause_margin: float | None,
+    scoring: str,
     spans_key: str,
     span_label: str,
 ) -> SkillxComponent:
@@ -377,6 +384,7 @@ def make_skillx(
         min_score=min_score,
         batch_size=batch_size,
         clause_margin=clause_margin,
+        scoring=scoring,
         spans_key=spans_key,
         span_label=span_label,
     )

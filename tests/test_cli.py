@@ -79,6 +79,14 @@ def test_extract_clauses_flag_turns_on_clause_scoring(runner):
     assert runner.seen["clause_margin"] == RECOMMENDED_CLAUSE_MARGIN
 
 
+def test_extract_scoring_option_reaches_load_and_bad_values_are_named(runner):
+    result = runner.invoke(app, ["extract", "Python, SQL and first aid.", "--scoring", "pooled"])
+    assert result.exit_code == 0, result.output
+    assert runner.seen["scoring"] == "pooled"
+    result = runner.invoke(app, ["extract", "Python and SQL.", "--scoring", "fast"])
+    assert result.exit_code != 0 and "auto, pooled, contextual" in result.output
+
+
 def test_extract_stdin_one_text_per_line(runner):
     result = runner.invoke(app, ["extract", "-"], input="Python developer\n\nProvide first aid\n")
     assert result.exit_code == 0, result.output

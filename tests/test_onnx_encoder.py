@@ -229,3 +229,23 @@ def test_onnx_ranks_toy_skills_like_torch(exported, toy_taxonomy) -> None:
         assert len({m.uri for m in onnx} & {m.uri for m in reference}) >= 2
     difference = np.abs(torch_ranker.score_matrix(SENTENCES) - onnx_ranker.score_matrix(SENTENCES))
     assert difference.max() < 0.06 and difference.mean() < 0.015
+
+
+@pytest.mark.slow
+def test_onnx_tokens_reproduce_torch_for_contextual_scoring(exported, torch_encoder, toy_taxonomy) -> None:
+    from skillx.contextual import ContextualScoring
+    from skillx.encoder import encode_with_tokens
+
+    onnx = load_encoder(exported["fp32"])
+    pooled, tokens = encode_with_tokens(onnx, SENTENCES, batch_size=2)
+    ref_pooled, ref_tokens = encode_with_tokens(torch_encoder, SENTENCES)
+    assert _cosines(pooled, ref_pooled).min() > 0.9999
+    for ours, reference in zip(tokens, ref_tokens, strict=True):
+        assert ours.shape == reference.shape and _cosines(ours, reference).min() > 0.999
+    torch_ranker = SemanticRanker.from_pretrained(None, taxonomy=toy_taxonomy, scoring="contextual")
+    onnx_ranker = SemanticRanker.from_pretrained(
+        str(exported["fp32"]), taxonomy=toy_taxonomy, scoring="contextual"
+    )
+    assert onnx_ranker.contextual == ContextualScoring()
+    difference = np.abs(torch_ranker.score_matrix(SENTENCES) - onnx_ranker.score_matrix(SENTENCES))
+    assert difference.max() < 1e-3

@@ -15,6 +15,7 @@ import skillx
 # Adding or removing a public name is a decision: update this list on purpose.
 PUBLIC_NAMES = [
     "Benchmark",
+    "ContextualScoring",
     "DocumentSkill",
     "DocumentSkills",
     "FusionParams",

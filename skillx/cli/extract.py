@@ -36,6 +36,7 @@ import typer
 
 from skillx.cli._errors import fail, handle_errors
 from skillx.cli._options import DEFAULT_ESCO_VERSION, EscoVersionOption, LanguageOption, TaxonomyOption
+from skillx.contextual import SCORING_MODES
 from skillx.errors import InputError, SkillxError
 from skillx.parallel import LEVELS
 
@@ -698,6 +699,7 @@ def build_extractor(
     quiet: bool,
     clause_margin: float | None = None,
     precision: float | None = None,
+    scoring: str = "auto",
 ) -> SkillExtractor:
     """`skillx.load` with the CLI's options; says on stderr which model is used.
 
@@ -721,6 +723,7 @@ def build_extractor(
             language=language,
             clause_margin=clause_margin,
             precision=precision,
+            scoring=scoring,
         )
     except OSError as exc:
         if isinstance(exc, SkillxError):
@@ -767,6 +770,7 @@ def run_extract(
     report: RunReport | None = None,
     precision: float | None = None,
     workers: int = 1,
+    scoring: str = "auto",
 ) -> int:
     """Body of `skillx extract`; returns the number of records written.
 
@@ -782,6 +786,8 @@ def run_extract(
         raise InputError(f"--min-score is a probability in [0, 1], got {min_score}.")
     if level not in LEVELS:
         raise InputError(f"Unknown --level '{level}'. Available: {', '.join(LEVELS)}.")
+    if scoring not in SCORING_MODES:
+        raise InputError(f"Unknown --scoring '{scoring}'. Available: {', '.join(SCORING_MODES)}.")
     if workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}.")
     kind = classify_input(input)
@@ -833,6 +839,7 @@ def run_extract(
             quiet=quiet,
             clause_margin=RECOMMENDED_CLAUSE_MARGIN if clauses else None,
             precision=precision,
+            scoring=scoring,
         )
         writer = out.writer(level, string_ids=bool(id_field or id_column))
         results = (
@@ -848,6 +855,7 @@ def run_extract(
                 esco_version=esco_version,
                 language=language,
                 clause_margin=RECOMMENDED_CLAUSE_MARGIN if clauses else None,
+                scoring=scoring,
             )
             if workers > 1
             else extract_records(
@@ -985,6 +993,12 @@ def register(app: typer.Typer) -> None:
             help="Worker processes, each with its own extractor and a share of "
             "the cores (sentence level; output in input order, as with one worker).",
         ),
+        scoring: str = typer.Option(
+            "auto",
+            "--scoring",
+            help="auto (as the model was trained), pooled (faster) or contextual "
+            "(token-level attention mixed with the pooled cosine).",
+        ),
     ) -> None:
         """Extract ESCO skills from job-ad text, sentence by sentence (or per text with --level document)."""
         report = RunReport()
@@ -1015,6 +1029,7 @@ def register(app: typer.Typer) -> None:
                 report=report,
                 precision=precision,
                 workers=workers,
+                scoring=scoring,
             )
         except BrokenPipeError:  # `skillx extract ... | head`
             _silence_stdout()
