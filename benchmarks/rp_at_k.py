@@ -40,6 +40,7 @@ RankerFactory = Callable[[argparse.Namespace, Any], RankerRows]
 # -- rankers ----------------------------------------------------------------------------------
 def semantic_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
     """One `SemanticRanker` per --skill-text mode, sharing one encoder."""
+    from skillx.contextual import ContextualScoring
     from skillx.encoder import load_encoder, model_fingerprint
     from skillx.index import SkillIndex
     from skillx.model_dir import INDEX_SUBDIR, is_skillx_model_dir, read_model_meta
@@ -48,10 +49,13 @@ def semantic_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
     model = None if args.model in (None, "default") else args.model
     encoder = load_encoder(model, num_threads=args.threads)
     fingerprint = model_fingerprint(encoder)
-    modes = args.skill_text
-    if not modes:
-        meta = read_model_meta(model) if model is not None and is_skillx_model_dir(model) else None
-        modes = [(meta.skill_text if meta is not None else None) or "preferred"]
+    meta = read_model_meta(model) if model is not None and is_skillx_model_dir(model) else None
+    modes = args.skill_text or [(meta.skill_text if meta is not None else None) or "preferred"]
+    contextual = meta.contextual if meta is not None else None
+    if args.scoring == "pooled":
+        contextual = None
+    elif args.scoring == "contextual" and contextual is None:
+        contextual = ContextualScoring()
     rows: RankerRows = []
     for mode in modes:
         index = None
@@ -78,8 +82,11 @@ def semantic_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
             )
         suffix = f" ({args.aggregation})" if index.n_texts != index.n_skills else ""
         clauses = "" if args.clause_margin is None else f" +clauses {args.clause_margin}"
-        ranker = SemanticRanker(encoder, index, taxonomy, clause_margin=args.clause_margin)
-        rows.append((f"semantic {mode}{suffix}{clauses}", ranker))
+        scoring = "" if contextual is None else f" +contextual {contextual.tau}/{contextual.pooled_weight}"
+        ranker = SemanticRanker(
+            encoder, index, taxonomy, clause_margin=args.clause_margin, contextual=contextual
+        )
+        rows.append((f"semantic {mode}{suffix}{clauses}{scoring}", ranker))
     return rows
 
 
@@ -119,6 +126,7 @@ def _fusion_parts(args: argparse.Namespace, taxonomy: Any) -> tuple[Any, Any]:
         num_threads=args.threads,
         batch_size=args.batch_size,
         clause_margin=args.clause_margin,
+        scoring=args.scoring,
     )
     return ranker, LiteralMatcher(taxonomy)
 
@@ -262,6 +270,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=None,
         help="Turn on clause scoring of the semantic ranker with this margin (recommended: "
         f"{RECOMMENDED_CLAUSE_MARGIN}); default 'none': whole sentences only.",
+    )
+    parser.add_argument(
+        "--scoring",
+        choices=("auto", "pooled", "contextual"),
+        default="auto",
+        help="Semantic scoring: auto (as the model was trained), pooled, or contextual "
+        "(token-level attention mixed with the pooled cosine; skillx.contextual).",
     )
     parser.add_argument("--batch-size", type=int, default=64, help="Encoder batch size.")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's).")

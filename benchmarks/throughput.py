@@ -375,8 +375,9 @@ def run_pipeline(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     t_import = time.perf_counter() - t0
     t1 = time.perf_counter()
     extractor = skillx.load(
-        args.model, taxonomy=args.esco, batch_size=args.batch_size, clause_margin=args.clause_margin
-    )
+        args.model, taxonomy=args.esco, batch_size=args.batch_size, clause_margin=args.clause_margin,
+        scoring=args.scoring,
+    )  # fmt: skip
     t_load = time.perf_counter() - t1
     t2 = time.perf_counter()
     skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size)
@@ -410,6 +411,7 @@ def run_pipeline(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     t_match = time.perf_counter() - t6
 
     rows = {
+        "scoring": args.scoring,
         "ads": len(ads),
         "sentences": n_sent,
         "unique_sentences": n_unique,
@@ -449,7 +451,9 @@ def compare_models(args: argparse.Namespace, ads: list[str], extractor: Any) -> 
     import skillx
 
     t0 = time.perf_counter()
-    other = skillx.load(args.compare_model, taxonomy=args.esco, batch_size=args.batch_size)
+    other = skillx.load(
+        args.compare_model, taxonomy=args.esco, batch_size=args.batch_size, scoring=args.compare_scoring
+    )
     t_load = time.perf_counter() - t0
     other.extract_many(ads[:2], k=args.k)  # warm-up
     best = {"model": float("inf"), "compare": float("inf")}
@@ -466,16 +470,19 @@ def compare_models(args: argparse.Namespace, ads: list[str], extractor: Any) -> 
     first, second = top1(outputs["model"]), top1(outputs["compare"])
     n_sent = len(first)
     memory = {}
-    for key, model in (("model", args.model), ("compare", args.compare_model)):
+    for key, model, scoring in (
+        ("model", args.model, args.scoring), ("compare", args.compare_model, args.compare_scoring)
+    ):
         command = [sys.executable, __file__, "pipeline", "--memory-only", "--esco", str(args.esco),
                    "--corpus", str(args.corpus), "--sentences", str(args.sentences),
-                   "--batch-size", str(args.batch_size)]  # fmt: skip
+                   "--batch-size", str(args.batch_size), "--scoring", scoring]  # fmt: skip
         if model:
             command += ["--model", str(model)]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         memory[key] = json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"]
     return {
         "compare_model": other.model_name,
+        "compare_scoring": args.compare_scoring,
         "compare_load_warm_s": round(t_load, 2),
         "alternated_model_sentences_per_s": round(n_sent / best["model"], 1),
         "alternated_compare_sentences_per_s": round(n_sent / best["compare"], 1),
@@ -491,7 +498,7 @@ def run_memory(args: argparse.Namespace) -> int:
     import skillx
 
     ads = read_ads(args.corpus, n_sentences=args.sentences, ad_size=args.ad_size, stride=args.stride)
-    extractor = skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size)
+    extractor = skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size, scoring=args.scoring)
     extractor.extract_many(ads, k=args.k)
     print(json.dumps({"peak_rss_mb": round(peak_rss_mib(), 0)}))
     return 0
@@ -654,6 +661,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="Also time this model (e.g. its `skillx export --format onnx-int8` copy) alternately with "
         "--model in this process, and measure each one's peak memory in a child process.",
+    )
+    pipeline.add_argument(
+        "--scoring",
+        choices=("auto", "pooled", "contextual"),
+        default="auto",
+        help="Semantic scoring of --model (skillx.load's scoring).",
+    )
+    pipeline.add_argument(
+        "--compare-scoring",
+        choices=("auto", "pooled", "contextual"),
+        default="auto",
+        help="Semantic scoring of --compare-model (e.g. the same model with 'contextual').",
     )
     pipeline.add_argument(
         "--memory-only",
