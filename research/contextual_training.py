@@ -8,10 +8,11 @@ tokens left out) and a candidate skill text embedding q (unit length),
     score(q) = alpha * cos(q, mean-pooled sentence) + (1 - alpha) * att(q)
 
 and the loss is the cross-entropy of ``scale * score`` over the batch's positives and explicit
-negatives (`MultipleNegativesRankingLoss` with this score in place of the cosine). Everything
-else is `skillx train` as `make model` runs it (same pairs, rows, seed, schedule, checkpoint
-choice on validation by the pooled ranking): the script only swaps the loss class that
-`SkillEncoderTrainer.fit` builds, then calls the CLI. Read the result with
+negatives: skillx's `ContextualRankingLoss`, which ``skillx train --contextual`` uses. This
+script differs from that command in two ways only, which is why it stays: the checkpoint is
+chosen on validation by the *pooled* ranking, and the fusion is fitted on pooled scores (as in
+the 2026-12-02 runs of research/results.md). Everything else is `skillx train` as `make model`
+runs it (same pairs, rows, seed, schedule). Read the result with
 ``token_attention.py --model OUT --tau TAU --alpha ALPHA`` (and ``paired_bootstrap.py``).
 
     python research/contextual_training.py PAIRS --output OUT --tau 0.02 --alpha 0.75 \
@@ -26,45 +27,19 @@ import sys
 import _common  # noqa: F401  (offline switches before anything loads a model)
 
 
-def contextual_loss_class(tau: float, alpha: float):
-    """A drop-in for `MultipleNegativesRankingLoss(model, scale=...)` with the contextual score."""
-    import torch
-    import torch.nn.functional as F
-    from sentence_transformers.base.losses.merged_forward import embed_columns
-    from torch import nn
+def install_contextual_loss(tau: float, alpha: float) -> None:
+    """Make `SkillEncoderTrainer.fit` build skillx's `ContextualRankingLoss` where it builds MNRL."""
+    from sentence_transformers.sentence_transformer import losses
 
-    class ContextualRankingLoss(nn.Module):
-        def __init__(self, model, scale: float = 20.0, **_: object) -> None:
-            super().__init__()
-            self.model = model
-            self.scale = scale
-            self.cross_entropy = nn.CrossEntropyLoss()
+    from skillx.contextual import ContextualScoring
+    from skillx.training.losses import ContextualRankingLoss
 
-        def forward(self, sentence_features, labels=None):
-            features = list(sentence_features)
-            anchor = self.model(features[0])  # keeps "token_embeddings" and "attention_mask"
-            # the candidate columns share one forward pass, as in MultipleNegativesRankingLoss
-            candidates = F.normalize(
-                torch.cat(embed_columns(self.model, features[1:], separate_first=False)), dim=-1
-            )
-            pooled = F.normalize(anchor["sentence_embedding"], dim=-1) @ candidates.T  # (B, N)
-            tokens = F.normalize(anchor["token_embeddings"], dim=-1)  # (B, L, d)
-            mask = anchor["attention_mask"].bool().clone()
-            mask[:, 0] = False  # [CLS]
-            last = anchor["attention_mask"].sum(dim=1) - 1
-            mask[torch.arange(mask.shape[0]), last] = False  # [SEP]
-            sims = torch.einsum("bld,nd->bnl", tokens, candidates)  # (B, N, L)
-            logits = (sims / tau).masked_fill(~mask[:, None, :], float("-inf"))
-            weights = torch.softmax(logits, dim=-1)
-            attention = (weights * sims.masked_fill(~mask[:, None, :], 0.0)).sum(dim=-1)
-            scores = alpha * pooled + (1.0 - alpha) * attention
-            target = torch.arange(scores.shape[0], device=scores.device)
-            return self.cross_entropy(self.scale * scores, target)
+    scoring = ContextualScoring(tau=tau, pooled_weight=alpha)
 
-        def get_config_dict(self):
-            return {"scale": self.scale, "tau": tau, "alpha": alpha}
+    def contextual_loss(model, scale: float = 20.0, **_: object) -> ContextualRankingLoss:
+        return ContextualRankingLoss(model, scoring, scale=scale)
 
-    return ContextualRankingLoss
+    losses.MultipleNegativesRankingLoss = contextual_loss
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,9 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alpha", type=float, default=0.75, help="Weight of the pooled cosine.")
     args, rest = parser.parse_known_args(argv)
 
-    from sentence_transformers.sentence_transformer import losses
-
-    losses.MultipleNegativesRankingLoss = contextual_loss_class(args.tau, args.alpha)
+    install_contextual_loss(args.tau, args.alpha)
     from skillx.cli import main as cli_main
 
     sys.argv = ["skillx", "train", *rest]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,3 +68,26 @@ def test_subsample_pairs_keeps_whole_sentences_with_a_fixed_seed(research_script
     assert not half.equals(subsample(pairs, 0.5, seed=2))
     with pytest.raises(ValueError, match="fraction"):
         subsample(pairs, 0.0)
+
+
+def test_seed_comparison_averages_seeds_before_the_bootstrap(research_script, tmp_path, capsys) -> None:
+    comparison = research_script("seed_comparison")
+    sentences = [f"sentence {i}" for i in range(10)]
+
+    def write(name: str, values: list[float]) -> str:
+        payload = {"k": 5, "source": name, "splits": {"tech": dict(zip(sentences, values, strict=True))}}
+        (tmp_path / f"{name}.json").write_text(json.dumps(payload), encoding="utf-8")
+        return str(tmp_path / f"{name}.json")
+
+    # B beats A by one sentence in seed 1 and loses one in seed 2: the seeds cancel
+    a = [write("a1", [0.0] * 10), write("a2", [0.0] * 10)]
+    b = [write("b1", [1.0] + [0.0] * 9), write("b2", [0.0] * 10)]
+    table = comparison.seed_table([comparison.read_per_sentence(Path(p), 5) for p in a],
+                                  [comparison.read_per_sentence(Path(p), 5) for p in b])
+    assert table["tech"]["a"] == [0.0, 0.0] and table["tech"]["b"] == [0.1, 0.0]
+    assert table["tech"]["mean_diffs"].tolist() == [0.5] + [0.0] * 9
+    assert comparison.main(["--a", *a, "--b", *b, "--resamples", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "B-A per seed +0.0 .. +10.0" in out and "seed-averaged B-A +5.0" in out
+    with pytest.raises(SystemExit, match="as many A files"):
+        comparison.seed_table([comparison.read_per_sentence(Path(a[0]), 5)], [])
