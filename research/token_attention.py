@@ -37,21 +37,15 @@ from _common import DEFAULT_DATA, SHARED
 from paired_bootstrap import bootstrap_interval
 
 
-def skill_matrix(ranker) -> tuple[np.ndarray, np.ndarray]:
-    """Unit skill-text embeddings and the first text row of each skill (for max over texts)."""
-    index = ranker.index
-    owners = index.owners
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    return index.embeddings, starts
+def attention_scores(tokens: np.ndarray, ranker, tau: float) -> np.ndarray:
+    """score_att of every skill for one sentence's unit token embeddings ``(L, dim)``.
 
+    The product's own scorer (`skillx.contextual.attention_text_scores`), aggregated over a
+    skill's texts as the model's skill index aggregates cosines.
+    """
+    from skillx.contextual import attention_text_scores
 
-def attention_scores(tokens: np.ndarray, skills: np.ndarray, starts: np.ndarray, tau: float) -> np.ndarray:
-    """score_att of every skill for one sentence's unit token embeddings ``(L, dim)``."""
-    sims = tokens @ skills.T  # (L, n_texts)
-    weights = np.exp((sims - sims.max(axis=0, keepdims=True)) / tau)
-    weights /= weights.sum(axis=0, keepdims=True)
-    per_text = (weights * sims).sum(axis=0)
-    return np.maximum.reduceat(per_text, starts)
+    return ranker.index.aggregate_texts(attention_text_scores(tokens, ranker.index.embeddings, tau))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     extractor = skillx.load(args.model, taxonomy=taxonomy)
     ranker = extractor.ranker
     assert ranker is not None
-    skills, starts = skill_matrix(ranker)
     uris = taxonomy.uris
     # (tau, alpha, fused) -> split -> per-sentence RP@K
     results: dict[tuple[float, float, bool], dict[str, list[float]]] = {}
@@ -100,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             for row, tokens in enumerate(token_sets):
                 h = tokens.float().cpu().numpy()[1:-1]  # drop [CLS] and [SEP]
                 h /= np.linalg.norm(h, axis=1, keepdims=True) + 1e-12
-                attention[row] = attention_scores(h, skills, starts, tau)
+                attention[row] = attention_scores(h, ranker, tau)
             extra_seconds += time.perf_counter() - start
             for alpha in alphas:
                 mixed = alpha * pooled + (1.0 - alpha) * attention
@@ -134,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{tau:<6} {alpha:<6} {kind} {cells}  {np.mean(means):.1f}")
     print(
         f"attention scoring cost: {1000 * extra_seconds / (n_sentences * len(taus)):.1f} ms per sentence "
-        f"against {ranker.n_skills} skills ({skills.shape[0]} texts), numpy on the CPU"
+        f"against {ranker.n_skills} skills ({ranker.index.n_texts} texts), numpy on the CPU"
     )
     for fused in (False, True):
         baseline_key = (taus[0], 1.0, fused)
