@@ -206,19 +206,9 @@ def test_contextual_training_end_to_end(toy_taxonomy: Taxonomy, toy_taxonomy_dir
 
     import skillx
     from skillx.cli import app
-    from tests.test_training import make_pairs, small_config
+    from tests.test_training import cli_training_files
 
-    pairs = tmp_path / "pairs.parquet"
-    make_pairs(toy_taxonomy, per_skill=2).to_parquet(pairs)
-    bench = tmp_path / "toy_validation_annotations.csv"
-    skills = list(toy_taxonomy)[:10]
-    bench.write_text(
-        "sentence,span,sub_span,label\n"
-        + "".join(f"Must be good at {s.preferred_label.lower()} in practice,x,,{s.preferred_label}\n"
-                  for s in skills)
-    )
-    config = tmp_path / "config.json"
-    small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
+    pairs, bench, config = cli_training_files(toy_taxonomy, tmp_path)
     out = tmp_path / "model"
     result = CliRunner().invoke(app, [
         "train", str(pairs), "--output", str(out), "--config", str(config), "--contextual",

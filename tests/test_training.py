@@ -251,6 +251,22 @@ def trained(toy_taxonomy: Taxonomy) -> SkillEncoderTrainer:
     return SkillEncoderTrainer(cfg).fit(make_pairs(toy_taxonomy, per_skill=8), toy_taxonomy)
 
 
+def cli_training_files(taxonomy: Taxonomy, folder: Path) -> tuple[Path, Path, Path]:
+    """Pairs, a validation CSV (ten skills and one sentence without any) and a small config."""
+    pairs = folder / "pairs.parquet"
+    make_pairs(taxonomy, per_skill=2).to_parquet(pairs)
+    bench = folder / "toy_validation_annotations.csv"
+    bench.write_text(
+        "sentence,span,sub_span,label\n"
+        + "".join(f"Must be good at {s.preferred_label.lower()} in practice,x,,{s.preferred_label}\n"
+                  for s in list(taxonomy)[:10])
+        + "We offer a competitive salary,x,,LABEL NOT PRESENT\n"
+    )
+    config = folder / "config.json"
+    small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
+    return pairs, bench, config
+
+
 def toy_benchmark(taxonomy: Taxonomy):
     from skillx.evaluation import Benchmark
 
@@ -482,18 +498,7 @@ def test_cli_train_with_benchmark_stores_fusion(toy_taxonomy: Taxonomy, toy_taxo
     from skillx.cli import app
     from skillx.fusion import FusionParams
 
-    pairs = tmp_path / "pairs.parquet"
-    make_pairs(toy_taxonomy, per_skill=2).to_parquet(pairs)
-    bench = tmp_path / "toy_validation_annotations.csv"
-    skills = list(toy_taxonomy)[:10]
-    bench.write_text(
-        "sentence,span,sub_span,label\n"
-        + "".join(f"Must be good at {s.preferred_label.lower()} in practice,x,,{s.preferred_label}\n"
-                  for s in skills)
-        + "We offer a competitive salary,x,,LABEL NOT PRESENT\n"
-    )
-    config = tmp_path / "config.json"
-    small_config(seed=0, batch_size=8, max_seq_length=32, num_threads=2).to_json(config)
+    pairs, bench, config = cli_training_files(toy_taxonomy, tmp_path)
     out = tmp_path / "model"
     result = CliRunner().invoke(app, [
         "train", str(pairs), "--output", str(out), "--config", str(config),
