@@ -40,7 +40,7 @@ RankerFactory = Callable[[argparse.Namespace, Any], RankerRows]
 # -- rankers ----------------------------------------------------------------------------------
 def semantic_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
     """One `SemanticRanker` per --skill-text mode, sharing one encoder."""
-    from skillx.contextual import ContextualScoring
+    from skillx.contextual import resolve_scoring
     from skillx.encoder import load_encoder, model_fingerprint
     from skillx.index import SkillIndex
     from skillx.model_dir import INDEX_SUBDIR, is_skillx_model_dir, read_model_meta
@@ -51,11 +51,7 @@ def semantic_rankers(args: argparse.Namespace, taxonomy: Any) -> RankerRows:
     fingerprint = model_fingerprint(encoder)
     meta = read_model_meta(model) if model is not None and is_skillx_model_dir(model) else None
     modes = args.skill_text or [(meta.skill_text if meta is not None else None) or "preferred"]
-    contextual = meta.contextual if meta is not None else None
-    if args.scoring == "pooled":
-        contextual = None
-    elif args.scoring == "contextual" and contextual is None:
-        contextual = ContextualScoring()
+    contextual = resolve_scoring(args.scoring, meta.contextual if meta is not None else None)
     rows: RankerRows = []
     for mode in modes:
         index = None

@@ -88,6 +88,23 @@ def check_scoring_mode(scoring: str) -> str:
     return scoring
 
 
+def resolve_scoring(scoring: str, stored: ContextualScoring | None) -> ContextualScoring | None:
+    """The contextual scoring a ranker uses for a `scoring` mode and a model's `stored` one.
+
+    ``"auto"`` keeps what the model was trained with (None: pooled), ``"pooled"`` gives None,
+    ``"contextual"`` the stored parameters or the recommended ones.
+
+    Raises:
+        InputError: If `scoring` is not one of `SCORING_MODES`.
+    """
+    check_scoring_mode(scoring)
+    if scoring == "pooled":
+        return None
+    if scoring == "contextual":
+        return stored or ContextualScoring()
+    return stored
+
+
 def attention_text_scores(tokens: np.ndarray, texts: np.ndarray, tau: float) -> np.ndarray:
     """attention(q) of every skill text q for one sentence.
 

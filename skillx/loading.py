@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skillx.contextual import check_scoring_mode
+from skillx.contextual import resolve_scoring
 from skillx.errors import InputError, InputTypeError, ModelError, TaxonomyMismatchWarning
 from skillx.extractor import DEFAULT_BATCH_SIZE, SkillExtractor
 from skillx.fusion import FusionParams, default_fusion
@@ -241,12 +241,11 @@ def load(
         >>> import skillx
         >>> extractor = skillx.load(taxonomy="taxonomy/toy/csv")  # doctest: +SKIP
     """
-    check_scoring_mode(scoring)
     model_path, description = resolve_model(model)
     meta = read_model_meta(model_path) if model_path is not None and is_skillx_model_dir(model_path) else None
     logger.info("skillx: using %s", description)
     calibrated_contextual = meta is not None and meta.contextual is not None
-    contextual = scoring == "contextual" or (scoring == "auto" and calibrated_contextual)
+    contextual = resolve_scoring(scoring, meta.contextual if meta is not None else None) is not None
     if semantic and fusion is None and contextual != calibrated_contextual:
         logger.warning(
             "skillx: %s is calibrated for %s scoring but scoring=%r: its scores and min_score no "

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from skillx.contextual import ContextualScoring, attention_text_scores, check_scoring_mode
+from skillx.contextual import ContextualScoring, attention_text_scores, check_scoring_mode, resolve_scoring
 from skillx.errors import InputError, SkillIndexError, TaxonomyError
 from skillx.index import SkillIndex, top_k_rows
 from skillx.model_dir import INDEX_SUBDIR, is_skillx_model_dir, read_model_meta
@@ -220,10 +220,7 @@ class SemanticRanker:
                 show_progress=show_progress,
                 model_fingerprint=fingerprint,
             )
-        if scoring == "pooled":
-            contextual = None
-        elif scoring == "contextual" and contextual is None:
-            contextual = ContextualScoring()
+        contextual = resolve_scoring(scoring, contextual)
         return cls(encoder, index, taxonomy, clause_margin=clause_margin, contextual=contextual)
 
     # -- encoding and scoring -------------------------------------------------------------

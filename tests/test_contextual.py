@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import skillx.contextual as contextual_module
-from skillx.contextual import ContextualScoring, attention_text_scores, check_scoring_mode
+from skillx.contextual import ContextualScoring, attention_text_scores, check_scoring_mode, resolve_scoring
 from skillx.errors import InputError, ModelError
 from skillx.model_dir import ModelMeta, read_model_meta, write_model_meta
 from skillx.taxonomy import Taxonomy
@@ -42,6 +42,11 @@ def test_scoring_record_round_trips_and_names_bad_values() -> None:
         ContextualScoring.from_dict({"kind": "pooled"})
     with pytest.raises(InputError, match="lacks 'tau'"):
         ContextualScoring.from_dict({"kind": "contextual", "pooled_weight": 0.5})
+    stored = ContextualScoring(tau=0.1, pooled_weight=0.5)
+    assert resolve_scoring("auto", stored) == stored and resolve_scoring("auto", None) is None
+    assert resolve_scoring("pooled", stored) is None
+    assert resolve_scoring("contextual", stored) == stored
+    assert resolve_scoring("contextual", None) == ContextualScoring()
     assert check_scoring_mode("pooled") == "pooled"
     with pytest.raises(InputError, match="auto, pooled, contextual"):
         check_scoring_mode("fast")
