@@ -1,0 +1,60 @@
+"""Per-sentence RP@K of what a user runs: `skillx.load(MODEL)`, fused and semantic ranker alone.
+
+`paired_bootstrap.py` scores the semantic ranker, `token_attention.py` mixes scores outside the
+product; this one ranks through the extractor as `skillx benchmark --mode fusion --mode semantic`
+does (the model's own scoring mode, its fitted fusion and sense check), and writes one
+per-sentence file per model and mode (``<model dir name>-fused.json``, ``-semantic.json``) for
+`paired_bootstrap.py` and `seed_comparison.py`. It also prints the split means.
+
+Example:
+    python research/product_per_sentence.py seeds/pooled-s42 seeds/contextual-s42 --out seeds/ps-product
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from _common import DEFAULT_DATA, SHARED
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("models", nargs="+", help="skillx model directories.")
+    parser.add_argument("--out", type=Path, required=True, help="Folder for the per-sentence files.")
+    parser.add_argument("--data", type=Path, action="append", help="Benchmark CSV (repeatable).")
+    parser.add_argument("--esco", type=Path, default=SHARED / "esco", help="ESCO CSV folder.")
+    parser.add_argument("--scoring", default="auto", help="Scoring mode passed to skillx.load.")
+    parser.add_argument("--k", type=int, default=5, help="RP@K cut-off.")
+    args = parser.parse_args(argv)
+
+    import skillx
+    from skillx.evaluation import load_benchmark
+    from skillx.evaluation.metrics import r_precision_at_k
+    from skillx.evaluation.runner import rankings_of
+
+    taxonomy = skillx.load_taxonomy(args.esco)
+    benches = [load_benchmark(path, taxonomy) for path in args.data or DEFAULT_DATA]
+    args.out.mkdir(parents=True, exist_ok=True)
+    for model in args.models:
+        extractor = skillx.load(model, taxonomy=taxonomy, scoring=args.scoring)
+        for kind, ranker in (("fused", extractor), ("semantic", extractor.ranker)):
+            splits: dict[str, dict[str, float]] = {}
+            for bench in benches:
+                rankings = rankings_of(ranker, bench, depth=args.k)  # type: ignore[arg-type]
+                splits[bench.name] = {
+                    sentence: float(r_precision_at_k(ranking, gold, args.k))
+                    for sentence, ranking, gold in zip(bench.sentences, rankings, bench.gold, strict=True)
+                }
+            name = f"{Path(model).name}-{kind}.json"
+            payload = {"k": args.k, "source": str(model), "scoring": args.scoring, "splits": splits}
+            (args.out / name).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+            means = "  ".join(f"{split} {100 * sum(v.values()) / len(v):.1f}" for split, v in splits.items())
+            print(f"{Path(model).name:<24} {kind:<9} RP@{args.k}: {means}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
