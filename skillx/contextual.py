@@ -8,9 +8,11 @@ embedding q by attention over them::
     a_t = q . h_t,   w = softmax_t(a_t / tau),   attention(q) = sum_t w_t a_t
     score(q) = pooled_weight * cos(q, pooled sentence) + (1 - pooled_weight) * attention(q)
 
-so a skill can match the few tokens that name it. The extra cost per sentence is one
-``tokens x skill texts`` product; the pooled cosine alone (``pooled_weight`` 1, or
-``scoring="pooled"`` in `skillx.load`) is the fast fallback.
+so a skill can match the few tokens that name it. The attention is computed for each sentence's
+``candidates`` best skill texts by pooled cosine (one ``tokens x candidates`` product per
+sentence); the other texts keep their pooled cosine in its place, which ranks them below the
+candidates in practice (attention runs above the cosine). The pooled cosine alone
+(``scoring="pooled"`` in `skillx.load`) is the fast fallback.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from skillx.errors import InputError
 # Temperature and pooled weight that research/token_attention.py measured best on validation.
 RECOMMENDED_TAU = 0.02
 RECOMMENDED_POOLED_WEIGHT = 0.75
+RECOMMENDED_CANDIDATES = 256
 SCORING_MODES = ("auto", "pooled", "contextual")
 # Skill texts per block of the attention product: bounds memory to about
 # 4 bytes x 3 arrays x tokens x block (256 tokens: 50 MB), whatever the index size.
@@ -40,16 +43,24 @@ class ContextualScoring:
     Attributes:
         tau: Attention temperature (cosine units); small values attend to the best token.
         pooled_weight: Weight of the pooled cosine in the mix, in [0, 1).
+        candidates: Skill texts per sentence that get the attention term, the best by pooled
+            cosine (0: all of them, exact but slower; the top of a ranking does not change).
 
     Example:
         >>> ContextualScoring().to_dict()
-        {'kind': 'contextual', 'tau': 0.02, 'pooled_weight': 0.75}
+        {'kind': 'contextual', 'tau': 0.02, 'pooled_weight': 0.75, 'candidates': 256}
     """
 
     tau: float = RECOMMENDED_TAU
     pooled_weight: float = RECOMMENDED_POOLED_WEIGHT
+    candidates: int = RECOMMENDED_CANDIDATES
 
     def __post_init__(self) -> None:
+        if isinstance(self.candidates, bool) or not isinstance(self.candidates, int) or self.candidates < 0:
+            raise InputError(
+                "Contextual scoring 'candidates' is a count of skill texts >= 0 (0: all), "
+                f"got {self.candidates!r}."
+            )
         for name in ("tau", "pooled_weight"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -63,12 +74,17 @@ class ContextualScoring:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (``{"kind": "contextual", "tau": ..., "pooled_weight": ...}``)."""
-        return {"kind": "contextual", "tau": float(self.tau), "pooled_weight": float(self.pooled_weight)}
+        """The JSON form (``{"kind": "contextual", "tau": ..., "pooled_weight": ..., "candidates": ...}``)."""
+        return {
+            "kind": "contextual",
+            "tau": float(self.tau),
+            "pooled_weight": float(self.pooled_weight),
+            "candidates": int(self.candidates),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ContextualScoring:
-        """Read `to_dict`'s form.
+        """Read `to_dict`'s form (a record without ``candidates`` gets the recommended count).
 
         Raises:
             InputError: If the kind is not ``contextual`` or a value is missing or out of range.
@@ -76,7 +92,11 @@ class ContextualScoring:
         if not isinstance(data, Mapping) or data.get("kind") != "contextual":
             raise InputError(f"Not a contextual scoring record (expected kind 'contextual'): {data!r}.")
         try:
-            return cls(tau=data["tau"], pooled_weight=data["pooled_weight"])
+            return cls(
+                tau=data["tau"],
+                pooled_weight=data["pooled_weight"],
+                candidates=data.get("candidates", RECOMMENDED_CANDIDATES),
+            )
         except KeyError as exc:
             raise InputError(f"Contextual scoring record lacks {exc.args[0]!r}: {dict(data)!r}.") from None
 
@@ -124,4 +144,38 @@ def attention_text_scores(tokens: np.ndarray, texts: np.ndarray, tau: float) -> 
         # softmax over tokens, shifted by each column's max so that exp never overflows
         weights = np.exp((sims - sims.max(axis=0, keepdims=True)) / tau)
         out[start : start + sims.shape[1]] = (weights * sims).sum(axis=0) / weights.sum(axis=0)
+    return out
+
+
+def attention_block_scores(
+    pooled: np.ndarray, tokens: list[np.ndarray], texts: np.ndarray, scoring: ContextualScoring
+) -> np.ndarray:
+    """The attention term of a block of sentences against every skill text.
+
+    Each sentence's `scoring.candidates` best texts by pooled cosine get `attention_text_scores`;
+    the others get their pooled cosine (all texts get attention when `candidates` is 0 or covers
+    the index). A sentence without tokens scores 0 everywhere, as `attention_text_scores` does.
+
+    Args:
+        pooled: ``(n, dim)`` unit pooled sentence embeddings.
+        tokens: ``n`` arrays of unit token embeddings ``(L_i, dim)``.
+        texts: ``(n_texts, dim)`` unit skill-text embeddings.
+        scoring: The parameters.
+
+    Returns:
+        float32 ``(n, n_texts)``.
+    """
+    n_texts = texts.shape[0]
+    if not scoring.candidates or scoring.candidates >= n_texts:
+        out = np.empty((len(tokens), n_texts), dtype=np.float32)
+        for row, token_rows in enumerate(tokens):
+            out[row] = attention_text_scores(token_rows, texts, scoring.tau)
+        return out
+    out = np.asarray(pooled @ texts.T, dtype=np.float32)
+    for row, token_rows in enumerate(tokens):
+        if token_rows.shape[0] == 0:
+            out[row] = 0.0
+            continue
+        picked = np.argpartition(-out[row], scoring.candidates - 1)[: scoring.candidates]
+        out[row, picked] = attention_text_scores(token_rows, texts[picked], scoring.tau)
     return out

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from skillx.contextual import ContextualScoring, attention_text_scores, check_scoring_mode, resolve_scoring
+from skillx.contextual import ContextualScoring, attention_block_scores, check_scoring_mode, resolve_scoring
 from skillx.errors import InputError, SkillIndexError, TaxonomyError
 from skillx.index import SkillIndex, top_k_rows
 from skillx.model_dir import INDEX_SUBDIR, is_skillx_model_dir, read_model_meta
@@ -242,7 +242,7 @@ class SemanticRanker:
         if self.contextual is None:
             embeddings = encode(self.encoder, texts, batch_size=batch_size, show_progress=show_progress)
             return self.index.scores(embeddings)
-        weight, tau = self.contextual.pooled_weight, self.contextual.tau
+        weight = self.contextual.pooled_weight
         out = np.empty((len(texts), self.index.n_skills), dtype=np.float32)
         starts: Any = range(0, len(texts), _CONTEXTUAL_BLOCK)
         if show_progress or (show_progress is None and len(texts) >= PROGRESS_MIN_TEXTS):
@@ -252,7 +252,7 @@ class SemanticRanker:
         for start in starts:
             pooled, tokens = encode_with_tokens(self.encoder, texts[start : start + _CONTEXTUAL_BLOCK],
                                                 batch_size=batch_size)
-            attention = np.stack([attention_text_scores(t, self.index.embeddings, tau) for t in tokens])
+            attention = attention_block_scores(pooled, tokens, self.index.embeddings, self.contextual)
             block = self.index.scores(pooled)
             block *= weight
             block += (1.0 - weight) * self.index.aggregate_texts(attention)

@@ -31,7 +31,16 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 def test_scoring_record_round_trips_and_names_bad_values() -> None:
     scoring = ContextualScoring(tau=0.05, pooled_weight=0.5)
     assert ContextualScoring.from_dict(scoring.to_dict()) == scoring
-    assert ContextualScoring().to_dict() == {"kind": "contextual", "tau": 0.02, "pooled_weight": 0.75}
+    assert ContextualScoring().to_dict() == {
+        "kind": "contextual", "tau": 0.02, "pooled_weight": 0.75, "candidates": 256,
+    }  # fmt: skip
+    # a record written before `candidates` existed reads with the recommended count
+    older = {"kind": "contextual", "tau": 0.05, "pooled_weight": 0.5}
+    assert ContextualScoring.from_dict(older).candidates == 256
+    with pytest.raises(InputError, match="candidates"):
+        ContextualScoring(candidates=-1)
+    with pytest.raises(InputError, match="candidates"):
+        ContextualScoring(candidates=2.5)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="tau"):
         ContextualScoring(tau=0.0)
     with pytest.raises(InputError, match="scoring='pooled'"):
@@ -141,6 +150,27 @@ def test_contextual_ranker_scores_the_documented_mix(rankers, encoder) -> None:
     assert not np.allclose(scores[0], cosine[0], atol=1e-3)  # the attention term moves scores
 
 
+def test_candidates_limit_the_attention_to_the_pooled_best_texts(rankers, encoder, toy_taxonomy) -> None:
+    from skillx.encoder import encode_with_tokens
+    from skillx.ranker import SemanticRanker
+
+    pooled_ranker, _ = rankers
+    index = pooled_ranker.index
+    narrow = SemanticRanker(encoder, index, toy_taxonomy, contextual=ContextualScoring(candidates=5))
+    scores = narrow.score_matrix(SENTENCES)
+    assert np.isnan(scores[2]).all()
+    cosine = pooled_ranker.score_matrix(SENTENCES)
+    _, tokens = encode_with_tokens(encoder, [SENTENCES[0], SENTENCES[1], SENTENCES[3]])
+    for row, token_rows in zip((0, 1, 3), tokens, strict=True):
+        picked = np.argsort(-cosine[row], kind="stable")[:5]
+        rest = np.setdiff1d(np.arange(index.n_skills), picked)
+        attention = attention_text_scores(token_rows, index.embeddings[picked], 0.02)
+        # the five best by cosine get the documented mix, the others their cosine
+        mixed = 0.75 * cosine[row, picked] + 0.25 * attention
+        np.testing.assert_allclose(scores[row, picked], mixed, atol=1e-5)
+        np.testing.assert_allclose(scores[row, rest], cosine[row, rest], atol=1e-5)
+
+
 def test_contextual_rank_agrees_with_its_score_matrix(rankers) -> None:
     _, ranker = rankers
     ranked = ranker.rank(SENTENCES, k=3)
@@ -222,7 +252,7 @@ def test_contextual_training_end_to_end(toy_taxonomy: Taxonomy, toy_taxonomy_dir
     assert result.exit_code == 0, result.output
     meta = read_model_meta(out)
     assert meta.contextual == ContextualScoring() and meta.fusion is not None
-    assert meta.training_config["contextual"] == {"tau": 0.02, "pooled_weight": 0.75}
+    assert meta.training_config["contextual"] == {"tau": 0.02, "pooled_weight": 0.75, "candidates": 256}
     extractor = skillx.load(out, taxonomy=toy_taxonomy)
     assert extractor.ranker.contextual == ContextualScoring()
     with caplog.at_level(logging.WARNING, logger="skillx"):
@@ -273,7 +303,10 @@ def test_the_attention_term_changes_the_loss_and_has_gradients(encoder) -> None:
     grads = [p.grad for p in encoder.parameters() if p.grad is not None]
     assert grads and any(float(g.abs().sum()) > 0 for g in grads)
     encoder.zero_grad()
-    assert loss.get_config_dict() == {"scale": 20.0, "kind": "contextual", "tau": 0.02, "pooled_weight": 0.5}
+    config = loss.get_config_dict()
+    assert config == {
+        "scale": 20.0, "kind": "contextual", "tau": 0.02, "pooled_weight": 0.5, "candidates": 256,
+    }  # fmt: skip
 
 
 def test_load_scoring_modes_and_the_calibration_warning(toy_taxonomy: Taxonomy, caplog) -> None:
