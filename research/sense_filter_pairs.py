@@ -6,13 +6,18 @@ with `Python`. Trained on such pairs, the encoder learns the wrong sense itself,
 gate on its own score can undo it at inference (`sense_gate.py`). This filter asks an encoder
 that has *not* been trained on the pairs (the bundled base encoder by default) whether the
 sentence agrees with the skill: a pair is kept only if that encoder ranks the skill among the
-`--max-rank` best of all ESCO skills for the sentence.
+`--max-rank` best of all ESCO skills for the sentence. With `--judge siblings` it asks about the
+skill's ESCO siblings instead (skills sharing a broader concept, which do not carry the matched
+word): a pair is kept if one of them ranks among the `--max-rank` best (a skill without siblings
+keeps its pairs). That is the judge `skillx.fusion`'s sense check uses at inference.
 
 It writes the kept pairs (same columns, same order) and prints how many were dropped, the
 surface forms losing the most pairs, and a few dropped sentences per form, so the cut can be
 read by hand. Train on the output with `skillx train` as `make model` does.
 
     python research/sense_filter_pairs.py PAIRS.parquet --output pairs-sense.parquet --max-rank 50
+    python research/sense_filter_pairs.py PAIRS.parquet --output pairs-sib.parquet --judge siblings \
+        --max-rank 100 --ranks sibling-ranks.npy
 """
 
 from __future__ import annotations
@@ -26,8 +31,12 @@ import pandas as pd
 from _common import SHARED
 
 
-def pair_ranks(pairs: pd.DataFrame, extractor, *, block: int = 2048) -> np.ndarray:
-    """Per pair: how many skills the encoder scores strictly above the pair's skill."""
+def pair_ranks(pairs: pd.DataFrame, extractor, *, block: int = 2048, siblings=None) -> np.ndarray:
+    """Per pair: how many skills the encoder scores strictly above the pair's skill.
+
+    With `siblings` (per skill position, its siblings' positions: `skillx.fusion.sibling_positions`),
+    the same count for the skill's best-scored sibling instead; -1 for a skill without siblings.
+    """
     uris = extractor.ranker.index.uris
     position = {u: i for i, u in enumerate(uris)}
     sentences = pairs["sentence"].drop_duplicates().tolist()
@@ -44,11 +53,19 @@ def pair_ranks(pairs: pd.DataFrame, extractor, *, block: int = 2048) -> np.ndarr
         end = start
         while end < len(order) and sent_rows[order[end]] < a + block:
             end += 1
+        ascending: dict[int, np.ndarray] = {}  # block row -> its scores sorted, for the counts
         for p in order[start:end]:
             col = skill_cols[p]
-            if col == col:  # NaN: a URI outside this taxonomy (kept, rank -1)
-                row = scores[sent_rows[p] - a]
-                ranks[p] = int(np.count_nonzero(row > row[int(col)]))
+            if col != col:  # NaN: a URI outside this taxonomy (kept, rank -1)
+                continue
+            judged = np.array([int(col)]) if siblings is None else siblings[int(col)]
+            if len(judged) == 0:
+                continue
+            r = sent_rows[p] - a
+            if r not in ascending:
+                ascending[r] = np.sort(scores[r])
+            above = len(ascending[r]) - np.searchsorted(ascending[r], scores[r][judged], side="right")
+            ranks[p] = int(above.min())
         start = end
     return ranks
 
@@ -63,6 +80,12 @@ def main() -> int:
     parser.add_argument(
         "--model", default="base", help="The judging encoder (not the one trained on the pairs)."
     )
+    parser.add_argument(
+        "--judge",
+        choices=("skill", "siblings"),
+        default="skill",
+        help="Rank the pair's skill itself, or its best ESCO sibling.",
+    )
     parser.add_argument("--esco", type=Path, default=SHARED / "esco")
     parser.add_argument("--ranks", type=Path, help="Keep (or reuse) the per-pair ranks here (.npy).")
     parser.add_argument("--show", type=int, default=25, help="Surface forms to print.")
@@ -74,11 +97,15 @@ def main() -> int:
     if args.ranks and args.ranks.exists():
         ranks = np.load(args.ranks)
     else:
-        extractor = skillx.load(args.model, taxonomy=skillx.load_taxonomy(args.esco))
-        ranks = pair_ranks(pairs, extractor)
+        from skillx.fusion import sibling_positions
+
+        taxonomy = skillx.load_taxonomy(args.esco)
+        extractor = skillx.load(args.model, taxonomy=taxonomy)
+        siblings = sibling_positions(taxonomy) if args.judge == "siblings" else None
+        ranks = pair_ranks(pairs, extractor, siblings=siblings)
         if args.ranks:
             np.save(args.ranks, ranks)
-    keep = ranks < args.max_rank
+    keep = ranks < args.max_rank  # -1 (unknown skill, or no siblings to ask) is kept
     kept = pairs[keep].reset_index(drop=True)
     kept.to_parquet(args.output, index=False)
     dropped = pairs[~keep].assign(rank=ranks[~keep])
@@ -91,7 +118,7 @@ def main() -> int:
     print(
         f"{args.output}: kept {len(kept):,} of {len(pairs):,} pairs ({len(kept) / len(pairs):.1%}), "
         f"{kept['uri'].nunique():,} of {pairs['uri'].nunique():,} skills; "
-        f"judge {args.model}, max rank {args.max_rank}"
+        f"judge {args.model} ({args.judge}), max rank {args.max_rank}"
     )
     print(
         "rank quantiles (25/50/75/90%):", np.percentile(ranks[ranks >= 0], [25, 50, 75, 90]).round().tolist()
@@ -102,7 +129,13 @@ def main() -> int:
         print(f"- {form!r}: {int(row['sum']):,} / {int(row['size']):,}")
         for s in examples:
             print(f"    {s[:110]}")
-    summary = {"pairs": len(pairs), "kept": len(kept), "max_rank": args.max_rank, "judge": args.model}
+    summary = {
+        "pairs": len(pairs),
+        "kept": len(kept),
+        "max_rank": args.max_rank,
+        "judge": args.model,
+        "ranked": args.judge,
+    }
     args.output.with_suffix(".filter.json").write_text(json.dumps(summary, indent=2) + "\n")
     return 0
 

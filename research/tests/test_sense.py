@@ -43,3 +43,18 @@ def test_pair_ranks_count_the_skills_scored_above_the_pair(research_script) -> N
     # block=1 checks the walk over sentence blocks; an unknown URI is kept with rank -1
     assert pair_ranks(pairs, extractor, block=1).tolist() == [2, 2, 0, -1]
     assert pair_ranks(pairs, extractor).tolist() == [2, 2, 0, -1]
+
+
+def test_sibling_ranks_take_the_best_sibling(research_script) -> None:
+    pair_ranks = research_script("sense_filter_pairs").pair_ranks
+    scores = {"a chef": [0.9, 0.1, 0.5, 0.3], "spark and flair": [0.2, 0.3, 0.4, 0.1]}
+    extractor = SimpleNamespace(
+        ranker=SimpleNamespace(index=SimpleNamespace(uris=("u0", "u1", "u2", "u3"))),
+        score_sentences=lambda texts: np.array([scores[t] for t in texts]),
+    )
+    siblings = (np.array([1, 3]), np.array([0, 3]), np.array([], dtype=np.int32), np.array([0, 1]))
+    pairs = pd.DataFrame({"sentence": ["a chef", "a chef", "spark and flair", "a chef"],
+                          "uri": ["u1", "u0", "u3", "u2"]})  # fmt: skip
+    # u1's siblings u0 (rank 0) and u3 (2): 0; u0's u1 (3), u3 (2): 2; u3's u0 (2), u1 (1): 1;
+    # u2 has no siblings to ask: -1 (kept)
+    assert pair_ranks(pairs, extractor, siblings=siblings, block=1).tolist() == [0, 2, 1, -1]
