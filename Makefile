@@ -42,6 +42,7 @@ test-fast: install
 # as a wheel (skillx-model-$(MODEL_NAME), docs/models.md) and install that into the venv, so that
 # `skillx.load()` and `make demo` use it. `--benchmark` picks the best checkpoint on the validation
 # splits and then fits the model's score calibration (fusion) on them, stored in its skillx.json.
+# `--contextual` trains for contextual scoring (docs/training.md), which skillx.load then uses.
 # MODEL_SOURCES=open trains from the openly licensed corpus sources only (the model we may publish);
 # MODEL_SOURCES=a,b picks sources by name; empty (the default) uses them all.
 SKILLX_WORK ?= $(HOME)/.cache/skillx/work
@@ -71,7 +72,7 @@ model: install
 	nice -n 5 $(VENV)/bin/skillx train $(PAIRS_FILE) --output $(MODEL_DIR) \
 		--benchmark $(SHARED)/benchmark/tech_validation_annotations.csv \
 		--benchmark $(SHARED)/benchmark/house_validation_annotations.csv \
-		--time-budget $(MODEL_BUDGET_S) --eval-steps 500 --install-default
+		--time-budget $(MODEL_BUDGET_S) --eval-steps 500 --contextual --install-default
 	$(MAKE) package-model
 
 # The trained model as a wheel, installed into the venv (`skillx models` lists it).
