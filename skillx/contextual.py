@@ -26,7 +26,9 @@ import numpy as np
 
 from skillx.errors import InputError
 
-# Temperature and pooled weight that research/token_attention.py measured best on validation.
+# Temperature and pooled weight that research/token_attention.py measured best on validation;
+# the candidate count kept every validation top 5 of attending to all skills
+# (research/contextual_candidates.py).
 RECOMMENDED_TAU = 0.02
 RECOMMENDED_POOLED_WEIGHT = 0.75
 RECOMMENDED_CANDIDATES = 256
@@ -44,7 +46,7 @@ class ContextualScoring:
         tau: Attention temperature (cosine units); small values attend to the best token.
         pooled_weight: Weight of the pooled cosine in the mix, in [0, 1).
         candidates: Skill texts per sentence that get the attention term, the best by pooled
-            cosine (0: all of them, exact but slower; the top of a ranking does not change).
+            cosine (0: all of them: exact, and slower).
 
     Example:
         >>> ContextualScoring().to_dict()
