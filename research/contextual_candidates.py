@@ -4,7 +4,8 @@ The attention term costs one ``tokens x skill texts`` product per sentence, most
 the pooled cosine already ranks far down. This script scores the validation splits with the
 attention computed for each sentence's N best skill texts by pooled cosine only (the others keep
 their pooled cosine in the attention's place) and compares, per N: the share of sentences whose
-top 5 equals the full computation's, RP@5 of the semantic ranking, and the attention time.
+top 5 equals the full computation's, RP@5 of the semantic ranking, and the attention time
+(`skillx.contextual.attention_block_scores`, as the ranker runs it, one sentence at a time).
 
 Example:
     python research/contextual_candidates.py --model MODEL --candidates 100 300 1000 3000
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     import skillx
-    from skillx.contextual import attention_text_scores
+    from skillx.contextual import ContextualScoring, attention_block_scores
     from skillx.encoder import encode_with_tokens
     from skillx.evaluation import load_benchmark
     from skillx.evaluation.metrics import r_precision_at_k
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> None:
     weight, tau = ranker.contextual.pooled_weight, ranker.contextual.tau
     texts = ranker.index.embeddings
     uris = taxonomy.uris
-    settings = [0, *sorted(args.candidates)]  # 0: every text (the product's computation)
+    settings = [0, *sorted(args.candidates)]  # 0: every text
+    # the product's own computation (`attention_block_scores`), one sentence at a time
+    scorings = {n: ContextualScoring(tau=tau, pooled_weight=weight, candidates=n) for n in settings}
     agree = {n: 0 for n in settings}
     seconds = {n: 0.0 for n in settings}
     rp: dict[int, dict[str, list[float]]] = {n: {} for n in settings}
@@ -52,26 +55,19 @@ def main(argv: list[str] | None = None) -> None:
     for path in args.data or DEFAULT_DATA:
         bench = load_benchmark(path, taxonomy)
         pooled, tokens = encode_with_tokens(ranker.encoder, list(bench.sentences))
-        text_cosine = pooled @ texts.T
-        skill_cosine = ranker.index.aggregate_texts(text_cosine)
+        skill_cosine = ranker.index.scores(pooled)
         for row, (token_rows, gold) in enumerate(zip(tokens, bench.gold, strict=True)):
             total += 1
             full_top: list[int] = []
             for n in settings:
                 start = time.perf_counter()
-                if n == 0 or n >= texts.shape[0]:
-                    attention = attention_text_scores(token_rows, texts, tau)
-                else:
-                    attention = text_cosine[row].copy()
-                    picked = np.argpartition(-text_cosine[row], n)[:n]
-                    attention[picked] = attention_text_scores(token_rows, texts[picked], tau)
+                attention = attention_block_scores(pooled[row : row + 1], [token_rows], texts, scorings[n])[0]
                 seconds[n] += time.perf_counter() - start
                 mixed = weight * skill_cosine[row] + (1.0 - weight) * ranker.index.aggregate_texts(attention)
                 top = list(np.argsort(-mixed, kind="stable")[: args.k])
                 if n == 0:
                     full_top = top
-                    full = attention_text_scores(token_rows, texts, tau)
-                    gaps.append(float(np.median(full - text_cosine[row])))
+                    gaps.append(float(np.median(attention - pooled[row] @ texts.T)))
                 agree[n] += top == full_top
                 rp[n].setdefault(bench.name, []).append(
                     float(r_precision_at_k([uris[j] for j in top], gold, args.k))
