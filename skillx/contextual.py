@@ -150,22 +150,23 @@ def attention_text_scores(tokens: np.ndarray, texts: np.ndarray, tau: float) -> 
 
 
 def attention_block_scores(
-    pooled: np.ndarray, tokens: list[np.ndarray], texts: np.ndarray, scoring: ContextualScoring
+    cosine: np.ndarray, tokens: list[np.ndarray], texts: np.ndarray, scoring: ContextualScoring
 ) -> np.ndarray:
     """The attention term of a block of sentences against every skill text.
 
     Each sentence's `scoring.candidates` best texts by pooled cosine get `attention_text_scores`;
-    the others get their pooled cosine (all texts get attention when `candidates` is 0 or covers
+    the others keep their pooled cosine (all texts get attention when `candidates` is 0 or covers
     the index). A sentence without tokens scores 0 everywhere, as `attention_text_scores` does.
 
     Args:
-        pooled: ``(n, dim)`` unit pooled sentence embeddings.
+        cosine: ``(n, n_texts)`` pooled cosine of each sentence with every skill text (the caller
+            needs it for the pooled term too, so it is computed once).
         tokens: ``n`` arrays of unit token embeddings ``(L_i, dim)``.
         texts: ``(n_texts, dim)`` unit skill-text embeddings.
         scoring: The parameters.
 
     Returns:
-        float32 ``(n, n_texts)``.
+        float32 ``(n, n_texts)``, a new array.
     """
     n_texts = texts.shape[0]
     if not scoring.candidates or scoring.candidates >= n_texts:
@@ -173,7 +174,7 @@ def attention_block_scores(
         for row, token_rows in enumerate(tokens):
             out[row] = attention_text_scores(token_rows, texts, scoring.tau)
         return out
-    out = np.asarray(pooled @ texts.T, dtype=np.float32)
+    out = np.array(cosine, dtype=np.float32)  # a copy: the caller's cosine stays pooled
     for row, token_rows in enumerate(tokens):
         if token_rows.shape[0] == 0:
             out[row] = 0.0

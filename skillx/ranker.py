@@ -252,8 +252,9 @@ class SemanticRanker:
         for start in starts:
             pooled, tokens = encode_with_tokens(self.encoder, texts[start : start + _CONTEXTUAL_BLOCK],
                                                 batch_size=batch_size)
-            attention = attention_block_scores(pooled, tokens, self.index.embeddings, self.contextual)
-            block = self.index.scores(pooled)
+            texts_cosine = pooled @ self.index.embeddings.T
+            attention = attention_block_scores(texts_cosine, tokens, self.index.embeddings, self.contextual)
+            block = np.array(self.index.aggregate_texts(texts_cosine), dtype=np.float32)
             block *= weight
             block += (1.0 - weight) * self.index.aggregate_texts(attention)
             out[start : start + len(tokens)] = block
