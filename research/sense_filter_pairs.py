@@ -10,6 +10,8 @@ sentence agrees with the skill: a pair is kept only if that encoder ranks the sk
 skill's ESCO siblings instead (skills sharing a broader concept, which do not carry the matched
 word): a pair is kept if one of them ranks among the `--max-rank` best (a skill without siblings
 keeps its pairs). That is the judge `skillx.fusion`'s sense check uses at inference.
+`--exempt-transversal` keeps every pair of an ESCO transversal skill ("team-working",
+"leadership"): their siblings are other attitudes, which the judge ranks low for right pairs too.
 
 It writes the kept pairs (same columns, same order) and prints how many were dropped, the
 surface forms losing the most pairs, and a few dropped sentences per form, so the cut can be
@@ -18,6 +20,8 @@ read by hand. Train on the output with `skillx train` as `make model` does.
     python research/sense_filter_pairs.py PAIRS.parquet --output pairs-sense.parquet --max-rank 50
     python research/sense_filter_pairs.py PAIRS.parquet --output pairs-sib.parquet --judge siblings \
         --max-rank 100 --ranks sibling-ranks.npy
+    python research/sense_filter_pairs.py PAIRS.parquet --output pairs-sib-xt.parquet --judge siblings \
+        --max-rank 500 --exempt-transversal --ranks sibling-ranks.npy   # reuses the ranks
 """
 
 from __future__ import annotations
@@ -86,6 +90,12 @@ def main() -> int:
         default="skill",
         help="Rank the pair's skill itself, or its best ESCO sibling.",
     )
+    parser.add_argument(
+        "--exempt-transversal",
+        action="store_true",
+        help="Keep every pair of an ESCO transversal skill (its siblings are other attitudes that "
+        "no concrete sentence ranks high, so the sibling judge drops right pairs).",
+    )
     parser.add_argument("--esco", type=Path, default=SHARED / "esco")
     parser.add_argument("--ranks", type=Path, help="Keep (or reuse) the per-pair ranks here (.npy).")
     parser.add_argument("--show", type=int, default=25, help="Surface forms to print.")
@@ -94,18 +104,21 @@ def main() -> int:
     import skillx
 
     pairs = pd.read_parquet(args.pairs)
+    taxonomy = skillx.load_taxonomy(args.esco)
     if args.ranks and args.ranks.exists():
         ranks = np.load(args.ranks)
     else:
         from skillx.fusion import sibling_positions
 
-        taxonomy = skillx.load_taxonomy(args.esco)
         extractor = skillx.load(args.model, taxonomy=taxonomy)
         siblings = sibling_positions(taxonomy) if args.judge == "siblings" else None
         ranks = pair_ranks(pairs, extractor, siblings=siblings)
         if args.ranks:
             np.save(args.ranks, ranks)
     keep = ranks < args.max_rank  # -1 (unknown skill, or no siblings to ask) is kept
+    if args.exempt_transversal:
+        transversal = {skill.uri for skill in taxonomy.skills if skill.reuse_level == "transversal"}
+        keep |= pairs["uri"].isin(transversal).to_numpy()
     kept = pairs[keep].reset_index(drop=True)
     kept.to_parquet(args.output, index=False)
     dropped = pairs[~keep].assign(rank=ranks[~keep])
@@ -119,6 +132,7 @@ def main() -> int:
         f"{args.output}: kept {len(kept):,} of {len(pairs):,} pairs ({len(kept) / len(pairs):.1%}), "
         f"{kept['uri'].nunique():,} of {pairs['uri'].nunique():,} skills; "
         f"judge {args.model} ({args.judge}), max rank {args.max_rank}"
+        + (", transversal skills exempt" if args.exempt_transversal else "")
     )
     print(
         "rank quantiles (25/50/75/90%):", np.percentile(ranks[ranks >= 0], [25, 50, 75, 90]).round().tolist()
@@ -135,6 +149,7 @@ def main() -> int:
         "max_rank": args.max_rank,
         "judge": args.model,
         "ranked": args.judge,
+        "exempt_transversal": args.exempt_transversal,
     }
     args.output.with_suffix(".filter.json").write_text(json.dumps(summary, indent=2) + "\n")
     return 0
