@@ -55,21 +55,22 @@ def main(argv: list[str] | None = None) -> None:
     for path in args.data or DEFAULT_DATA:
         bench = load_benchmark(path, taxonomy)
         pooled, tokens = encode_with_tokens(ranker.encoder, list(bench.sentences))
-        skill_cosine = ranker.index.scores(pooled)
+        # the pooled cosine serves the pooled term as well, so the product computes it anyway
+        texts_cosine = pooled @ texts.T
+        skill_cosine = ranker.index.aggregate_texts(texts_cosine)
         for row, (token_rows, gold) in enumerate(zip(tokens, bench.gold, strict=True)):
             total += 1
             full_top: list[int] = []
-            # the pooled cosine serves the pooled term as well, so the product computes it anyway
-            texts_cosine = pooled[row : row + 1] @ texts.T
             for n in settings:
                 start = time.perf_counter()
-                attention = attention_block_scores(texts_cosine, [token_rows], texts, scorings[n])[0]
+                row_cosine = texts_cosine[row : row + 1]
+                attention = attention_block_scores(row_cosine, [token_rows], texts, scorings[n])[0]
                 seconds[n] += time.perf_counter() - start
                 mixed = weight * skill_cosine[row] + (1.0 - weight) * ranker.index.aggregate_texts(attention)
                 top = list(np.argsort(-mixed, kind="stable")[: args.k])
                 if n == 0:
                     full_top = top
-                    gaps.append(float(np.median(attention - texts_cosine[0])))
+                    gaps.append(float(np.median(attention - texts_cosine[row])))
                 agree[n] += top == full_top
                 rp[n].setdefault(bench.name, []).append(
                     float(r_precision_at_k([uris[j] for j in top], gold, args.k))

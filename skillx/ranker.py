@@ -254,7 +254,8 @@ class SemanticRanker:
                                                 batch_size=batch_size)
             texts_cosine = pooled @ self.index.embeddings.T
             attention = attention_block_scores(texts_cosine, tokens, self.index.embeddings, self.contextual)
-            block = np.array(self.index.aggregate_texts(texts_cosine), dtype=np.float32)
+            # may alias texts_cosine (one text per skill); scaling it in place is safe: attention is a copy
+            block = np.asarray(self.index.aggregate_texts(texts_cosine), dtype=np.float32)
             block *= weight
             block += (1.0 - weight) * self.index.aggregate_texts(attention)
             out[start : start + len(tokens)] = block
