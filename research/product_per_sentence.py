@@ -8,6 +8,8 @@ per-sentence file per model and mode (``<model dir name>-fused.json``, ``-semant
 
 Example:
     python research/product_per_sentence.py seeds/pooled-s42 seeds/contextual-s42 --out seeds/ps-product
+    python research/product_per_sentence.py seeds/contextual-s42 --out seeds/ps-product \\
+        --clause-margin 0.15 --k 1 5 10
 """
 
 from __future__ import annotations
@@ -28,7 +30,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, action="append", help="Benchmark CSV (repeatable).")
     parser.add_argument("--esco", type=Path, default=SHARED / "esco", help="ESCO CSV folder.")
     parser.add_argument("--scoring", default="auto", help="Scoring mode passed to skillx.load.")
-    parser.add_argument("--k", type=int, default=5, help="RP@K cut-off.")
+    parser.add_argument(
+        "--k",
+        type=int,
+        nargs="+",
+        default=[5],
+        help="RP@K cut-offs; one file each (K other than 5 adds -rpK to the name).",
+    )
+    parser.add_argument(
+        "--clause-margin",
+        type=float,
+        default=None,
+        help="Clause scoring margin passed to skillx.load; the files get a -clauses suffix.",
+    )
     args = parser.parse_args(argv)
 
     import skillx
@@ -40,20 +54,37 @@ def main(argv: list[str] | None = None) -> None:
     benches = [load_benchmark(path, taxonomy) for path in args.data or DEFAULT_DATA]
     args.out.mkdir(parents=True, exist_ok=True)
     for model in args.models:
-        extractor = skillx.load(model, taxonomy=taxonomy, scoring=args.scoring)
+        extractor = skillx.load(
+            model, taxonomy=taxonomy, scoring=args.scoring, clause_margin=args.clause_margin
+        )
         for kind, ranker in (("fused", extractor), ("semantic", extractor.ranker)):
-            splits: dict[str, dict[str, float]] = {}
-            for bench in benches:
-                rankings = rankings_of(ranker, bench, depth=args.k)  # type: ignore[arg-type]
-                splits[bench.name] = {
-                    sentence: float(r_precision_at_k(ranking, gold, args.k))
-                    for sentence, ranking, gold in zip(bench.sentences, rankings, bench.gold, strict=True)
+            # rank once at the deepest cut-off; every RP@K reads the same rankings
+            ranked = {
+                bench.name: (bench, rankings_of(ranker, bench, depth=max(args.k)))  # type: ignore[arg-type]
+                for bench in benches
+            }
+            for k in args.k:
+                splits = {
+                    name: {
+                        sentence: float(r_precision_at_k(ranking, gold, k))
+                        for sentence, ranking, gold in zip(bench.sentences, rankings, bench.gold, strict=True)
+                    }
+                    for name, (bench, rankings) in ranked.items()
                 }
-            name = f"{Path(model).name}-{kind}.json"
-            payload = {"k": args.k, "source": str(model), "scoring": args.scoring, "splits": splits}
-            (args.out / name).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-            means = "  ".join(f"{split} {100 * sum(v.values()) / len(v):.1f}" for split, v in splits.items())
-            print(f"{Path(model).name:<24} {kind:<9} RP@{args.k}: {means}", flush=True)
+                suffix = ("" if args.clause_margin is None else "-clauses") + ("" if k == 5 else f"-rp{k}")
+                name = f"{Path(model).name}-{kind}{suffix}.json"
+                payload = {
+                    "k": k,
+                    "source": str(model),
+                    "scoring": args.scoring,
+                    "clause_margin": args.clause_margin,
+                    "splits": splits,
+                }
+                (args.out / name).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+                means = "  ".join(
+                    f"{split} {100 * sum(v.values()) / len(v):.1f}" for split, v in splits.items()
+                )
+                print(f"{Path(model).name:<24} {kind + suffix:<24} RP@{k}: {means}", flush=True)
 
 
 if __name__ == "__main__":

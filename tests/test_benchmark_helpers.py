@@ -53,6 +53,8 @@ def test_throughput_needs_a_sub_command(benchmark_script) -> None:
     assert (pipeline.sentences, pipeline.clause_margin, pipeline.load_only) == (30, 0.15, True)
     assert pipeline.run is throughput.run_pipeline
     assert throughput.parse_args(["pipeline", "--clause-margin", "none"]).clause_margin is None
+    compared = throughput.parse_args(["pipeline", "--compare-clause-margin", "0.15"])
+    assert (compared.clause_margin, compared.compare_clause_margin) == (None, 0.15)
 
 
 def test_throughput_reads_sentences_and_pseudo_ads(benchmark_script, tmp_path: Path) -> None:
