@@ -594,6 +594,11 @@ def compare_esco_skill_extractor(ads: list[str], extractor: object) -> dict[str,
     }
 
 
+def margin_or_none(value: str) -> float | None:
+    """A clause margin from the command line: a number, or "none" for whole sentences."""
+    return None if value.lower() == "none" else float(value)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -656,7 +661,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     pipeline.add_argument("-k", "--k", type=int, default=5, help="Skills per sentence.")
     pipeline.add_argument(
         "--clause-margin",
-        type=lambda v: None if v.lower() == "none" else float(v),
+        type=margin_or_none,
         default=None,
         help="Turn on clause scoring with this margin (recommended 0.15); default: whole sentences.",
     )
@@ -685,7 +690,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     pipeline.add_argument(
         "--compare-clause-margin",
-        type=lambda v: None if v.lower() == "none" else float(v),
+        type=margin_or_none,
         default=None,
         help="Clause scoring margin of the compared pipeline (with no --compare-model, --model "
         "itself: e.g. 0.15 times clause scoring against whole sentences in one run).",
