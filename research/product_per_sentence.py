@@ -3,7 +3,8 @@
 `paired_bootstrap.py` scores the semantic ranker, `token_attention.py` mixes scores outside the
 product; this one ranks through the extractor as `skillx benchmark --mode fusion --mode semantic`
 does (the model's own scoring mode, its fitted fusion and sense check), and writes one
-per-sentence file per model and mode (``<model dir name>-fused.json``, ``-semantic.json``) for
+per-sentence file per model, mode and cut-off (``<model dir name>-fused.json``, ``-semantic.json``;
+``-clauses`` with clause scoring, ``-rpK`` for a cut-off other than 5) for
 `paired_bootstrap.py` and `seed_comparison.py`. It also prints the split means.
 
 Example:
