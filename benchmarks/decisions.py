@@ -19,6 +19,15 @@ so no sentence is ever in the fold that fits and the fold that is scored):
 
 The slow step (scoring every sentence against every skill) is done once and cached with
 ``--cache DIR``; later runs with the same DIR only re-fit.
+
+``--clause-margin M`` scores with clause scoring on (as ``skillx.load(clause_margin=M)``).
+``--fit-cache DIR`` fits the boost, the calibrators and the thresholds on the sentences cached
+in DIR (scored another way) and measures them on these: what a user gets who loads a model
+fitted without clause scoring with clause scoring on::
+
+    python benchmarks/decisions.py --model MODEL --cache /tmp/scored
+    python benchmarks/decisions.py --model MODEL --clause-margin 0.15 --cache /tmp/scored-clauses \
+        --fit-cache /tmp/scored
 """
 
 from __future__ import annotations
@@ -42,7 +51,9 @@ def scored_sentences(args: argparse.Namespace) -> Any:
 
     if args.cache is not None and (args.cache / "sentences.json").is_file():
         return ScoredSentences.load(args.cache)
-    extractor = load(args.model, taxonomy=args.esco, fusion=default_fusion())
+    extractor = load(
+        args.model, taxonomy=args.esco, fusion=default_fusion(), clause_margin=args.clause_margin
+    )
     scored = score_benchmarks(extractor, args.data)
     if args.cache is not None:
         scored.save(args.cache)
@@ -54,6 +65,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
     from skillx.calibration import (
+        ScoredSentences,
         best_f1_threshold,
         candidate_table,
         decision_metrics,
@@ -69,17 +81,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     scored = scored_sentences(args)
     gold = [set(g) for g in scored.gold]
-    boost = fit_fusion(scored.semantic, scored.evidence, gold)  # the boost: RP@5 on all sentences
+    fitted = scored if args.fit_cache is None else ScoredSentences.load(args.fit_cache)
+    if fitted.texts != scored.texts:
+        raise SystemExit(f"--fit-cache {args.fit_cache} holds other sentences than --cache {args.cache}.")
+    # the boost: RP@5 on all sentences, fitted where the calibrators are
+    boost = fit_fusion(fitted.semantic, fitted.evidence, gold)
     params = FusionParams(literal_boost=boost.literal_boost, ambiguous_weight=boost.ambiguous_weight)
-    cands = candidate_table(
-        scored.semantic,
-        scored.evidence,
-        gold,
-        scored.texts,
-        params,
-        skills=scored.skill_features(),
-        split=scored.split,
-    )
+
+    def table(s: Any) -> Any:
+        return candidate_table(
+            s.semantic, s.evidence, gold, s.texts, params, skills=s.skill_features(), split=s.split
+        )
+
+    cands = table(scored)
+    fit_cands = None if args.fit_cache is None else table(fitted)
     fold = sentence_folds(len(gold), args.folds, args.seed)
     splits = sorted(set(scored.split))
     results: dict[str, Any] = {
@@ -87,11 +102,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "sentences": len(gold),
         "folds": args.folds,
         "literal_boost": params.literal_boost,
+        "clause_margin": args.clause_margin,
+        "fitted_on": None if args.fit_cache is None else str(args.fit_cache),
         "methods": {},
     }
     top = cands.rank < 5
     for method in ("platt", "calibrator"):
-        probs, thresholds = oof_probabilities(cands, fold, method=method)
+        probs, thresholds = oof_probabilities(cands, fold, method=method, fit_on=fit_cands)
         rows = {}
         for name in [*splits, "all"]:
             sents = np.arange(len(gold)) if name == "all" else np.flatnonzero(np.array(scored.split) == name)
@@ -123,8 +140,11 @@ def print_tables(results: dict[str, Any]) -> None:
     """The human-readable report."""
     print(
         f"{results['sentences']} validation sentences ({', '.join(results['data'])}); "
-        f"{results['folds']}-fold CV by sentence; literal boost {results['literal_boost']}"
+        f"{results['folds']}-fold CV by sentence; literal boost {results['literal_boost']}; "
+        f"clause margin {results['clause_margin']}"
     )
+    if results["fitted_on"]:
+        print(f"boost, calibrators and thresholds fitted on {results['fitted_on']}")
     header = (
         f"{'calibration':<12} {'split':<36} {'P':>6} {'R':>6} {'F1':>6} {'ECE':>6} {'RP@5':>6} {'thr':>6}"
     )
@@ -147,7 +167,8 @@ def print_tables(results: dict[str, Any]) -> None:
         print(f"{t:>9.2f} {p:>9.3f} {r:>7.3f}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -155,10 +176,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="Model directory (default: as skillx.load).")
     parser.add_argument("--esco", type=Path, default=DEFAULT_ESCO, help="ESCO files.")
     parser.add_argument("--cache", type=Path, default=None, help="Folder caching the scored sentences.")
+    parser.add_argument(
+        "--clause-margin", type=float, default=None, help="Score with clause scoring at this margin."
+    )
+    parser.add_argument(
+        "--fit-cache", type=Path, default=None, help="Fit on these cached sentences, measure on --cache's."
+    )
     parser.add_argument("--folds", type=int, default=5, help="Cross-validation folds (by sentence).")
     parser.add_argument("--seed", type=int, default=0, help="Seed of the fold assignment.")
     parser.add_argument("--json", type=Path, default=None, help="Also write the results as JSON here.")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     results = run(args)
     print_tables(results)
     if args.json is not None:

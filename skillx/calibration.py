@@ -338,11 +338,16 @@ def oof_probabilities(
     features: Sequence[str] = CALIBRATOR_FEATURES,
     c: float = CALIBRATOR_C,
     k: int = DECISION_K,
+    fit_on: Candidates | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold probabilities and thresholds: each fold scored by a model fitted on the others.
 
     The threshold of each fold is the F1-best one on the *training* folds, so the decisions
     measured on the held-out fold are those a user would get.
+
+    With `fit_on`, the calibrators and thresholds are fitted on those candidates (the same
+    sentences, scored another way) and applied to `cands`: what a model fitted with one
+    scoring gives when it is loaded with another (e.g. clause scoring turned on).
 
     Args:
         cands: Candidate rows.
@@ -351,26 +356,35 @@ def oof_probabilities(
         features: Calibrator features.
         c: Inverse regularisation strength of the calibrator.
         k: Candidates per sentence a decision is taken on.
+        fit_on: Candidates to fit on (default: `cands`); same sentences as `cands`.
 
     Returns:
         ``(probabilities per row, threshold per row)``.
+
+    Raises:
+        InputError: For an unknown method, or `fit_on` over other sentences.
     """
     if method not in ("calibrator", "platt"):
         raise InputError(f"Unknown calibration method '{method}'. Available: calibrator, platt.")
+    fit = cands if fit_on is None else fit_on
+    if len(fit.n_gold) != len(cands.n_gold) or not np.array_equal(fit.n_gold, cands.n_gold):
+        raise InputError("fit_on must hold the same sentences as cands (scored another way).")
     row_fold = fold[cands.sentence]
+    fit_fold = fold[fit.sentence]
     probs = np.zeros(len(cands.label))
     thresholds = np.zeros(len(cands.label))
     for f in np.unique(fold):
-        train, test = np.flatnonzero(row_fold != f), np.flatnonzero(row_fold == f)
+        train, test = np.flatnonzero(fit_fold != f), np.flatnonzero(row_fold == f)
         if method == "platt":
-            slope, intercept = _fit_logistic(cands.raw[train], cands.label[train])
+            slope, intercept = _fit_logistic(fit.raw[train], fit.label[train])
             params = FusionParams(slope=slope, intercept=intercept)
-            p_all = params.calibrate(cands.raw)
+            p_fit, p_all = params.calibrate(fit.raw), params.calibrate(cands.raw)
         else:
-            p_all = _train_calibrator(cands, train, features, c).predict(cands.features)
-            p_all = running_min(p_all, cands)
+            model = _train_calibrator(fit, train, features, c)
+            p_fit = running_min(model.predict(fit.features), fit)
+            p_all = running_min(model.predict(cands.features), cands)
         train_sents = np.flatnonzero(fold != f)
-        threshold, _ = best_f1_threshold(p_all, cands, k=k, sentences=train_sents)
+        threshold, _ = best_f1_threshold(p_fit, fit, k=k, sentences=train_sents)
         probs[test] = p_all[test]
         thresholds[test] = threshold
     return probs, thresholds

@@ -89,3 +89,47 @@ def test_training_speed_options_reach_the_config(benchmark_script) -> None:
         assert getattr(cfg, "optim", cfg).max_steps == 6
         assert getattr(cfg, "rows", cfg).negatives == overrides["negatives"]
         assert getattr(cfg, "rows", cfg).description_anchors is False
+
+
+def _scored_cache(path: Path, shift: float = 0.0, n: int = 60, n_skills: int = 30) -> Path:
+    """Synthetic scored sentences (gold skills get a semantic bump), saved as decisions.py's cache."""
+    import numpy as np
+
+    from skillx.calibration import ScoredSentences
+    from skillx.fusion import LiteralEvidence
+
+    rng = np.random.default_rng(0)
+    sem = rng.normal(0.2, 0.08, size=(n, n_skills)).astype(np.float32)
+    gold, evidence = [], []
+    for i in range(n):
+        g = frozenset() if i % 5 == 0 else frozenset(int(x) for x in rng.choice(n_skills, 2, replace=False))
+        for p in g:
+            sem[i, p] += 0.15
+        gold.append(g)
+        evidence.append(tuple(LiteralEvidence(p) for p in sorted(g)[:1]))
+    return ScoredSentences(
+        texts=tuple(f"sentence number {i}, with words" for i in range(n)),
+        split=tuple("a.csv" if i % 2 else "b.csv" for i in range(n)),
+        gold=tuple(gold),
+        semantic=sem + shift,
+        evidence=tuple(evidence),
+        knowledge=np.zeros(n_skills),
+        reuse=np.zeros(n_skills, dtype=np.int64),
+    ).save(path)
+
+
+def test_decisions_fits_on_one_cache_and_measures_on_another(benchmark_script, tmp_path: Path) -> None:
+    decisions = benchmark_script("decisions")
+    plain = _scored_cache(tmp_path / "plain")
+    shifted = _scored_cache(tmp_path / "shifted", shift=0.1)
+    alone = decisions.run(decisions.parse_args(["--cache", str(plain)]))
+    self_fit = decisions.run(decisions.parse_args(["--cache", str(plain), "--fit-cache", str(plain)]))
+    assert self_fit["methods"] == alone["methods"] and self_fit["fitted_on"] == str(plain)
+    moved = decisions.run(decisions.parse_args(["--cache", str(shifted), "--fit-cache", str(plain)]))
+    refit = decisions.run(decisions.parse_args(["--cache", str(shifted)]))
+    ece = [r["methods"]["calibrator"]["splits"]["all"]["ece"] for r in (alone, moved, refit)]
+    # the shifted scores read through the plain fit are over-confident; a refit on them is not
+    assert ece[1] > max(ece[0], ece[2])
+    other = _scored_cache(tmp_path / "other", n=55)
+    with pytest.raises(SystemExit, match="other sentences"):
+        decisions.run(decisions.parse_args(["--cache", str(other), "--fit-cache", str(plain)]))

@@ -285,6 +285,25 @@ def test_out_of_fold_probabilities_never_see_their_own_sentences():
     assert not np.allclose(before[~in0], after[~in0])
 
 
+def test_oof_probabilities_fit_on_another_scoring_applies_its_calibrators():
+    sem, evidence, gold, params = _fitted()
+    texts = _texts(len(gold))
+    cands = candidate_table(sem, evidence, gold, texts, params)
+    fold = sentence_folds(len(gold), 5, seed=0)
+    same, same_thr = oof_probabilities(cands, fold)
+    self_fit, self_thr = oof_probabilities(cands, fold, fit_on=cands)
+    assert np.allclose(same, self_fit) and np.allclose(same_thr, self_thr)
+    # the same sentences scored another way: fitted on the old scores, applied to the new ones
+    shifted = candidate_table(sem + 0.2, evidence, gold, texts, params)
+    moved, moved_thr = oof_probabilities(shifted, fold, fit_on=cands)
+    refit, _ = oof_probabilities(shifted, fold)
+    assert np.allclose(moved_thr[shifted.rank == 0], same_thr[cands.rank == 0])  # thresholds from fit_on
+    assert not np.allclose(moved, refit)
+    fewer = candidate_table(sem[:-1], evidence[:-1], gold[:-1], texts[:-1], params)
+    with pytest.raises(InputError, match="same sentences"):
+        oof_probabilities(cands, fold, fit_on=fewer)
+
+
 def test_calibrated_probabilities_hold_out_of_fold_on_synthetic_data():
     sem, evidence, gold = _synthetic_problem(seed=3, n=300)
     texts = _texts(len(gold))
