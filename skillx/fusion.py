@@ -93,7 +93,8 @@ FEATURES = (
 
 ``raw`` is the fused score; ``cosine`` the semantic score alone; ``log_rank`` is
 ``log(1 + rank)`` in the fused ranking (0 = best); ``margin`` the raw score of the sentence's
-best skill minus this one's; ``gap_next`` this raw score minus the next one's; the
+best skill minus this one's; ``gap_next`` this raw score minus the next one's in the whole
+ranking (so a skill's probability does not depend on how many candidates are asked for); the
 ``literal_*`` flags describe the strongest literal hit of the skill in the sentence (none:
 all 0); ``log_words`` and ``n_clauses`` describe the sentence; ``knowledge`` and ``reuse_*``
 come from the taxonomy record of the skill; ``log_supervision`` is ``log(1 + pairs)`` of the
@@ -176,7 +177,7 @@ def candidate_features(
     Args:
         raw: Raw fused scores of all skills of the sentence.
         semantic: Cosine scores of all skills (None: literal only, cosine read as 0).
-        order: Candidate positions, best first (the fused ranking).
+        order: Candidate positions, best first: the top of the fused ranking.
         evidence: Strongest literal hit per position (`best_evidence`).
         text: The sentence.
         skills: Per-skill facts (None: all 0).
@@ -198,6 +199,11 @@ def candidate_features(
     out[:, 2] = np.log1p(np.arange(n))
     out[:, 3] = r[0] - r
     out[:-1, 4] = r[:-1] - r[1:]
+    # the last candidate's gap is to the best skill left out: a cut at k must not change it
+    rest = np.asarray(raw, dtype=np.float64).copy()
+    rest[pos] = -np.inf
+    if n < rest.shape[0]:
+        out[-1, 4] = r[-1] - rest.max()
     for row, p in enumerate(order):
         ev = evidence.get(p)
         if ev is None:

@@ -226,7 +226,7 @@ def test_candidate_features_on_a_toy_sentence():
     assert col["raw"].tolist() == [0.5, 0.3, 0.2]
     assert col["cosine"].tolist() == [0.25, 0.3, 0.2]
     assert col["margin"].tolist() == pytest.approx([0.0, 0.2, 0.3])
-    assert col["gap_next"].tolist() == pytest.approx([0.2, 0.1, 0.0])
+    assert col["gap_next"].tolist() == pytest.approx([0.2, 0.1, 0.1])  # the last: to the skill left out
     assert col["log_rank"].tolist() == pytest.approx(np.log1p([0, 1, 2]).tolist())
     assert col["literal_alternative"].tolist() == [1.0, 0.0, 0.0]
     assert col["literal_preferred"].sum() == 0 and col["literal_hidden"].sum() == 0
@@ -235,6 +235,17 @@ def test_candidate_features_on_a_toy_sentence():
     assert col["reuse_transversal"].tolist() == [0.0, 1.0, 0.0]
     assert col["log_words"].tolist() == pytest.approx([np.log1p(5)] * 3)
     assert col["n_clauses"].tolist() == [0.0] * 3  # one-word pieces are no clauses
+
+
+def test_a_skills_probability_does_not_depend_on_k():
+    sem, evidence, gold, params = _fitted()
+    texts = _texts(len(gold))
+    for i in range(0, len(gold), 7):
+        five = fuse(sem[i], evidence[i], params, k=5, text=texts[i])
+        for k in (1, 2, 3):
+            first = fuse(sem[i], evidence[i], params, k=k, text=texts[i])
+            assert [m.position for m in first] == [m.position for m in five[:k]]
+            assert [m.score for m in first] == pytest.approx([m.score for m in five[:k]])
 
 
 def test_fit_fusion_with_texts_stores_a_calibrator_that_survives_json(tmp_path):
