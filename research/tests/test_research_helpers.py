@@ -91,3 +91,9 @@ def test_seed_comparison_averages_seeds_before_the_bootstrap(research_script, tm
     assert "B-A per seed +0.0 .. +10.0" in out and "seed-averaged B-A +5.0" in out
     with pytest.raises(SystemExit, match="as many A files"):
         comparison.seed_table([comparison.read_per_sentence(Path(a[0]), 5)], [])
+
+
+def test_lowercase_forms_counts_capitalised_forms_not_acronyms(research_script) -> None:
+    capitalised = research_script("lowercase_forms").capitalised
+    assert capitalised("Chef") and capitalised("JavaScript") and capitalised("Obs & Gynae")
+    assert not capitalised("SQL") and not capitalised("plan menus") and not capitalised("")
