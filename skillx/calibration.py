@@ -54,7 +54,8 @@ CALIBRATOR_FEATURES = FEATURES
 """Features `fit_calibrator` uses by default (constant ones, e.g. unrecorded supervision
 counts, are dropped)."""
 CALIBRATOR_C = 0.3
-"""Inverse L2 strength of the calibrator's logistic regression (standardised features)."""
+"""Inverse L2 strength of the calibrator's logistic regression (standardised features, 0/1 flags
+as they are)."""
 CV_FOLDS = 5
 """Folds (by sentence) of the out-of-fold estimates."""
 DECISION_K = 5
@@ -317,6 +318,12 @@ def _train_calibrator(cands: Candidates, rows: np.ndarray, features: Sequence[st
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     keep = scale > 1e-9  # constant features (e.g. unrecorded supervision counts) carry nothing
+    # 0/1 features stay 0/1: standardising a flag that a handful of rows carry divides by its
+    # tiny spread, so the L2 penalty cannot shrink an effect fitted on those few rows (four
+    # wrong hidden-label hits on validation would mark every hidden-label hit wrong)
+    binary = np.all((x == 0) | (x == 1), axis=0)
+    mean[binary] = 0.0
+    scale[binary & keep] = 1.0
     names = [f for f, k in zip(features, keep, strict=True) if k]
     z = (x[:, keep] - mean[keep]) / scale[keep]
     model = LogisticRegression(C=c, max_iter=2000)

@@ -187,6 +187,7 @@ def test_fit_model_fusion_stores_the_fit_in_the_model_meta(tmp_path, toy_taxonom
 
 # -- the multi-feature calibration -----------------------------------------------------------------
 from skillx.calibration import (  # noqa: E402
+    _train_calibrator,
     candidate_table,
     decision_metrics,
     expected_calibration_error,
@@ -445,3 +446,22 @@ def test_decision_benchmark_reports_before_and_after_on_the_same_folds(tmp_path,
     # re-scoring does not re-rank: RP@5 is the same before and after
     rp = [results["methods"][m]["splits"]["all"]["rp@5"] for m in ("platt", "calibrator")]
     assert rp[0] == rp[1] > 0
+
+
+def test_a_rare_flag_gets_a_bounded_effect_not_one_scaled_by_its_tiny_spread():
+    # four wrong rows carry a flag (as four wrong hidden-label hits on validation did): the fitted
+    # effect must stay small, or every future row with the flag is marked wrong
+    sem, evidence, gold, params = _fitted()
+    cands = candidate_table(sem, evidence, gold, _texts(len(gold)), params)
+    hidden = FEATURES.index("literal_hidden")
+    wrong = np.flatnonzero(cands.label == 0)[:4]
+    feats = cands.features.copy()
+    feats[:, hidden] = 0.0
+    feats[wrong, hidden] = 1.0
+    cal = _train_calibrator(replace(cands, features=feats), np.arange(len(cands.label)), FEATURES, 0.3)
+    i = cal.features.index("literal_hidden")
+    assert (cal.mean[i], cal.scale[i]) == (0.0, 1.0)  # the flag is read as it is
+    assert -1.0 < cal.coef[i] / cal.scale[i] < 0.0  # some evidence, shrunk by the L2 penalty
+    # the continuous features are still standardised
+    j = cal.features.index("raw")
+    assert cal.scale[j] != 1.0 and cal.mean[j] != 0.0
