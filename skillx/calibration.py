@@ -385,11 +385,12 @@ def oof_probabilities(
         if method == "platt":
             slope, intercept = _fit_logistic(fit.raw[train], fit.label[train])
             params = FusionParams(slope=slope, intercept=intercept)
-            p_fit, p_all = params.calibrate(fit.raw), params.calibrate(cands.raw)
+            p_all = params.calibrate(cands.raw)
+            p_fit = p_all if fit is cands else params.calibrate(fit.raw)
         else:
             model = _train_calibrator(fit, train, features, c)
-            p_fit = running_min(model.predict(fit.features), fit)
             p_all = running_min(model.predict(cands.features), cands)
+            p_fit = p_all if fit is cands else running_min(model.predict(fit.features), fit)
         train_sents = np.flatnonzero(fold != f)
         threshold, _ = best_f1_threshold(p_fit, fit, k=k, sentences=train_sents)
         probs[test] = p_all[test]

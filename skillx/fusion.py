@@ -200,9 +200,9 @@ def candidate_features(
     out[:, 3] = r[0] - r
     out[:-1, 4] = r[:-1] - r[1:]
     # the last candidate's gap is to the best skill left out: a cut at k must not change it
-    rest = np.asarray(raw, dtype=np.float64).copy()
-    rest[pos] = -np.inf
-    if n < rest.shape[0]:
+    if n < np.shape(raw)[0]:
+        rest = np.array(raw, dtype=np.float64)  # a copy: the candidates are masked out
+        rest[pos] = -np.inf
         out[-1, 4] = r[-1] - rest.max()
     for row, p in enumerate(order):
         ev = evidence.get(p)
