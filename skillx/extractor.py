@@ -166,9 +166,10 @@ class SkillExtractor:
         """Ad-level decisions: does this text ask for each skill?
 
         Every sentence's top `k` skills (with their probabilities, whatever `min_score`) are
-        aggregated per skill by noisy-OR, ``1 - prod(1 - p_i)``, over the sentences that
-        support it (probability at least half the sentence threshold), so repeated evidence
-        adds up; skills below `document_min_score` are dropped. Skills of the text sharing a
+        aggregated per skill: its sentences with a probability of at least half the sentence
+        threshold support it, and its ad-level probability is the best of theirs (repeated
+        mentions are not independent evidence); skills below `document_min_score` are
+        dropped. Skills of the text sharing a
         direct broader ESCO concept are listed in each other's ``related`` (with
         ``merge_related=True`` only the best of such a group is kept).
 

@@ -100,8 +100,9 @@ class DocumentSkill:
     Attributes:
         uri: Skill URI.
         label: Preferred label.
-        score: Probability that the text asks for the skill: the noisy-OR
-            ``1 - prod(1 - p_i)`` of its supporting sentences' probabilities.
+        score: Probability that the text asks for the skill: its best supporting sentence's
+            probability (sentences of one ad are not independent evidence; see
+            `DocumentSkills.from_sentences`).
         source: ``"literal"``, ``"semantic"`` or ``"both"`` (both kinds of evidence seen).
         sentences: Indices of the sentences that support the skill, in text order.
         spans: ``(start, end)`` offsets of the literal evidence in the caller's text.
@@ -134,25 +135,12 @@ class DocumentSkill:
         }
 
 
-def noisy_or(probabilities: Iterable[float]) -> float:
-    """Probability that at least one piece of evidence is right: ``1 - prod(1 - p)``.
-
-    Example:
-        >>> round(noisy_or([0.5, 0.5]), 3)
-        0.75
-    """
-    miss = 1.0
-    for p in probabilities:
-        miss *= 1.0 - min(max(float(p), 0.0), 1.0)
-    return 1.0 - miss
-
-
 @dataclass(frozen=True, slots=True)
 class DocumentSkills:
     """The skills of a whole text (e.g. one job ad).
 
     Attributes:
-        skills: Skills aggregated over sentences (noisy-OR), best first.
+        skills: Skills aggregated over sentences (best sentence probability), best first.
         sentences: The per-sentence results they come from.
     """
 
@@ -172,12 +160,16 @@ class DocumentSkills:
         """Aggregate per-sentence results into ad-level decisions.
 
         A sentence supports a skill when the skill is among its skills with a probability of
-        at least `support_min_score`; the document probability is the noisy-OR of the
-        supporting probabilities (repeated evidence adds up). Skills below `min_score` are
-        dropped. With `broader` (e.g. ``Taxonomy.broader``), kept skills sharing a direct
-        broader concept, or one the direct broader concept of the other, are linked through
-        ``related``; with ``merge_related=True`` only the
-        best of each such group is kept, listing the others in ``related``.
+        at least `support_min_score`; the document probability is the best supporting
+        probability. It is not the noisy-OR ``1 - prod(1 - p_i)``: the sentences of one ad
+        repeat the same words and the same errors ("Google" in every line of a Google ad
+        matched to `search engines`), so a skill several sentences support is no likelier to
+        be right than its best sentence says. Skills below `min_score` are dropped.
+
+        With `broader` (e.g. ``Taxonomy.broader``), kept skills sharing a direct broader
+        concept, or one the direct broader concept of the other, are linked through
+        ``related``; with ``merge_related=True`` only the best of each such group is kept,
+        listing the others in ``related``.
 
         Args:
             sentences: The results of `SkillExtractor.extract` for one text.
@@ -191,9 +183,10 @@ class DocumentSkills:
 
         Example:
             >>> s = SentenceSkills(0, "Python.", 0, 7, (SkillMatch("u:py", "Python", 0.5),))
-            >>> t = SentenceSkills(1, "Python!", 8, 15, (SkillMatch("u:py", "Python", 0.5),))
-            >>> DocumentSkills.from_sentences([s, t]).skills[0].score
-            0.75
+            >>> t = SentenceSkills(1, "Python!", 8, 15, (SkillMatch("u:py", "Python", 0.3),))
+            >>> doc = DocumentSkills.from_sentences([s, t]).skills[0]
+            >>> doc.score, doc.sentences
+            (0.5, (0, 1))
         """
         sentences = tuple(sentences)
         label: dict[str, str] = {}
@@ -213,7 +206,7 @@ class DocumentSkills:
         order = {uri: i for i, uri in enumerate(label)}
         skills = []
         for uri, per in probs.items():
-            score = noisy_or(per.values())
+            score = max(per.values())
             if score < min_score:
                 continue
             support = tuple(sorted(per))
