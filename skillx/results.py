@@ -162,8 +162,8 @@ class DocumentSkills:
         A sentence supports a skill when the skill is among its skills with a probability of
         at least `support_min_score`; the document probability is the best supporting
         probability. It is not the noisy-OR ``1 - prod(1 - p_i)``: the sentences of one ad
-        repeat the same words and the same errors ("Google" in every line of a Google ad
-        matched to `search engines`), so a skill several sentences support is no likelier to
+        repeat the same words and the same errors ("Google" in several lines of a Google ad,
+        each matched to `search engines`), so a skill several sentences support is no likelier to
         be right than its best sentence says. Skills below `min_score` are dropped.
 
         With `broader` (e.g. ``Taxonomy.broader``), kept skills sharing a direct broader
