@@ -56,7 +56,8 @@ class SkillExtractor:
         fusion: Fusion and calibration parameters (default: the bundled ones).
         min_score: Default minimum calibrated score (None: ``fusion.threshold``).
         document_min_score: Default threshold of `extract_document` (None:
-            ``fusion.document_threshold``).
+            ``fusion.document_threshold``, or `min_score` when that is given: an ad keeps the
+            skills its sentences keep at the threshold the caller chose).
         model_name: What to report as the model in use.
         max_chars: Longest sentence passed to the encoder; longer ones are chunked.
         batch_size: Sentences per encoder call in `extract_many`.
@@ -95,6 +96,8 @@ class SkillExtractor:
             self.min_score = self.fusion.threshold if ranker is not None else 0.0
         if document_min_score is not None:
             self.document_min_score = _check_min_score(document_min_score)
+        elif min_score is not None:  # load(min_score=...) or load(precision=...)
+            self.document_min_score = self.min_score
         else:
             self.document_min_score = self.fusion.document_threshold if ranker is not None else 0.0
         self.model_name = model_name
@@ -178,8 +181,8 @@ class SkillExtractor:
             k: Most skills per sentence (before aggregation).
             min_score: Sentence threshold of the per-sentence view (``.sentences``), as in
                 `extract`.
-            document_min_score: Document threshold (a probability); None for the
-                extractor's ``document_min_score``.
+            document_min_score: Document threshold (a probability); None for `min_score`
+                when it is given, else the extractor's ``document_min_score``.
             merge_related: Fold skills under one broader concept into the best one.
 
         Returns:
@@ -218,7 +221,8 @@ class SkillExtractor:
             texts: Raw texts.
             k: Most skills per sentence (before aggregation).
             min_score: Sentence threshold, as in `extract_document`.
-            document_min_score: Document threshold; None for the extractor's.
+            document_min_score: Document threshold; None for `min_score` when it is given,
+                else the extractor's.
             merge_related: Fold skills under one broader concept into the best one.
             batch_size: Sentences per encoder call (default: the extractor's).
 
@@ -226,9 +230,10 @@ class SkillExtractor:
             One `DocumentSkills` per text, in input order.
         """
         sentence_threshold = self.min_score if min_score is None else _check_min_score(min_score)
-        threshold = (
-            self.document_min_score if document_min_score is None else _check_min_score(document_min_score)
-        )
+        if document_min_score is not None:
+            threshold = _check_min_score(document_min_score)
+        else:  # a sentence threshold asked for in this call holds for the ad too
+            threshold = self.document_min_score if min_score is None else sentence_threshold
         documents = []
         for every in self.extract_many(texts, k=k, min_score=0.0, batch_size=batch_size):
             doc = DocumentSkills.from_sentences(

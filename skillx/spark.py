@@ -29,11 +29,11 @@ start, end              int/null   literal evidence offsets in the text (null if
 ======================  =========  ==================================================
 
 ``level="document"``, one row per text x skill (best first per text), the ad-level decisions
-of `SkillExtractor.extract_document` (its thresholds: ``min_score`` for the sentences, the
-model's ``document_min_score`` for the ad): the id column, rank, uri, label, score (the
-ad-level probability, the best supporting sentence's), source, n_sentences (int:
-supporting sentences), sentences (array<int>: their indexes), spans (array<array<int>>:
-literal evidence offsets).
+of `SkillExtractor.extract_document` (its thresholds: ``min_score`` for the sentences and,
+when given, for the ad; else the model's ``document_min_score`` for the ad): the id column,
+rank, uri, label, score (the ad-level probability, the best supporting sentence's), source,
+n_sentences (int: supporting sentences), sentences (array<int>: their indexes), spans
+(array<array<int>>: literal evidence offsets).
 
 Texts with no skill give no row; a null text counts as empty.
 

@@ -241,6 +241,25 @@ def test_extract_document_has_its_own_threshold(extractor):
         extractor.extract_document(text, document_min_score=2.0)
 
 
+def test_a_chosen_sentence_threshold_holds_for_the_ad(toy_taxonomy, ranker, extractor):
+    text = "Python is a must.\nWe use Python and SQL daily.\nYou will provide first aid to guests."
+    everything = extractor.extract_document(text, min_score=0.0, document_min_score=0.0)
+    scores = sorted(s.score for s in everything.skills)
+    cut = scores[len(scores) // 2]  # a threshold that drops some of the ad's skills
+    expected = {s.uri for s in everything.skills if s.score >= cut}
+    # per call: min_score moves the ad threshold too, unless document_min_score is given
+    per_call = extractor.extract_document(text, min_score=cut)
+    assert {s.uri for s in per_call.skills} == expected
+    assert {m.uri for r in per_call.sentences for m in r.skills} == expected
+    loose = extractor.extract_document(text, min_score=cut, document_min_score=0.0)
+    assert {s.uri for s in loose.skills} == {s.uri for s in everything.skills if s.score >= cut / 2}
+    # built with a threshold (what load(min_score=...) and load(precision=...) do)
+    strict = SkillExtractor(toy_taxonomy, ranker=ranker, matcher=LiteralMatcher(toy_taxonomy), min_score=cut)
+    assert strict.document_min_score == cut
+    assert {s.uri for s in strict.extract_document(text).skills} == expected
+    assert {s.uri for s in strict.extract_documents([text])[0].skills} == expected
+
+
 def _doc_sentences(*matches):
     return [
         SentenceSkills(i, "s", 0, 1, tuple(SkillMatch(TOY + uri, uri, p) for uri, p in row))
@@ -351,8 +370,10 @@ def test_load_precision_picks_the_operating_point_from_the_stored_curve(toy_taxo
     cal = Calibrator(("raw",), (0.3,), (0.1,), (2.0,), -1.0, document_threshold=0.4, curve=curve)
     fusion = FusionParams(threshold=0.3, calibrator=cal)
     extractor = skillx.load(taxonomy=toy_taxonomy_dir, fusion=fusion, precision=0.7)
-    assert extractor.min_score == 0.5 and extractor.document_min_score == 0.4
-    assert skillx.load(taxonomy=toy_taxonomy_dir, fusion=fusion, literal=False).min_score == 0.3
+    # the operating point holds for the ad too; without one, the stored document threshold
+    assert extractor.min_score == 0.5 and extractor.document_min_score == 0.5
+    fitted = skillx.load(taxonomy=toy_taxonomy_dir, fusion=fusion, literal=False)
+    assert fitted.min_score == 0.3 and fitted.document_min_score == 0.4
     with pytest.raises(InputError, match="not both"):
         skillx.load(taxonomy=toy_taxonomy_dir, fusion=fusion, precision=0.7, min_score=0.2)
     with pytest.raises(InputError, match="no precision/recall curve"):
