@@ -35,6 +35,7 @@ best skill scores below it ("We offer a competitive salary.") gets no skills.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -310,11 +311,21 @@ class Calibrator:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
+PRECISION_MIN_RECALL = 0.02
+"""Least recall at which a point of the precision/recall curve counts for `threshold_for_precision`.
+
+At the top of the curve a threshold keeps a handful of pairs (on the validation splits, 2% of
+the gold pairs is 5 pairs): one wrong pair there makes its precision 0 and would refuse every
+target, although it measures nothing."""
+
+
 def threshold_for_precision(curve: Sequence[Sequence[float]], precision: float) -> float:
     """The lowest threshold whose precision, and that of every higher threshold, reaches `precision`.
 
     Walking the curve from the highest threshold down, the answer is the last threshold
     before precision first drops below the target: the most recall that keeps the promise.
+    Points that find less than `PRECISION_MIN_RECALL` of the gold pairs are too few pairs to
+    measure precision on, and are skipped.
 
     Args:
         curve: ``(threshold, precision, recall)`` points, any order.
@@ -324,25 +335,31 @@ def threshold_for_precision(curve: Sequence[Sequence[float]], precision: float) 
         The threshold (a ``min_score``).
 
     Raises:
-        InputError: If `precision` is out of range or no threshold reaches it.
+        InputError: If `precision` is out of range or no threshold reaches it; the message
+            says the most precision the curve can promise.
 
     Example:
         >>> threshold_for_precision([(0.9, 1.0, 0.1), (0.5, 0.8, 0.4), (0.2, 0.5, 0.7)], 0.75)
         0.5
+        >>> threshold_for_precision([(0.95, 0.0, 0.0), (0.9, 1.0, 0.1), (0.5, 0.8, 0.4)], 0.75)
+        0.5
     """
     if not isinstance(precision, (int, float)) or not 0.0 < float(precision) <= 1.0:
         raise InputError(f"precision is a fraction in (0, 1], e.g. 0.7; got {precision!r}.")
-    points = sorted(((float(t), float(p)) for t, p, *_ in curve), reverse=True)
+    points = sorted(
+        ((float(t), float(p)) for t, p, r, *_ in curve if float(r) >= PRECISION_MIN_RECALL), reverse=True
+    )
     chosen: float | None = None
     for t, p in points:
         if p + 1e-12 < precision:
             break
         chosen = t
     if chosen is None:
-        best = max((p for _, p in points), default=0.0)
+        # the most one can ask for: the best precision that every higher threshold also reaches
+        promisable = max(itertools.accumulate((p for _, p in points), min), default=0.0)
         raise InputError(
-            f"No threshold reaches precision {precision} on the validation data (the most is "
-            f"{best:.2f}). Ask for a lower precision, or pass min_score directly."
+            f"No threshold reaches precision {precision} on the validation data (the most it can "
+            f"promise is {promisable:.2f}). Ask for a lower precision, or pass min_score directly."
         )
     return chosen
 

@@ -370,10 +370,24 @@ def test_threshold_for_precision_on_a_synthetic_curve(target, expected):
 
 
 def test_threshold_for_precision_refuses_the_impossible():
-    with pytest.raises(InputError, match=r"the most is 0\.60"):
+    with pytest.raises(InputError, match=r"the most it can promise is 0\.60"):
         threshold_for_precision([(0.5, 0.6, 0.2)], 0.9)
+    # 0.9 is reached at 0.3, but the higher threshold 0.5 gives 0.7: 0.7 is the most promisable
+    with pytest.raises(InputError, match=r"the most it can promise is 0\.70"):
+        threshold_for_precision([(0.5, 0.7, 0.2), (0.3, 0.9, 0.3)], 0.9)
     with pytest.raises(InputError, match="fraction"):
         threshold_for_precision([(0.5, 0.6, 0.2)], 1.5)
+
+
+def test_threshold_for_precision_skips_the_few_pairs_at_the_top_of_the_curve():
+    # the shape of a real curve: the two highest thresholds keep one or two wrong pairs
+    curve = [(0.96, 0.0, 0.0), (0.94, 0.0, 0.0), (0.92, 0.5, 0.0076), (0.88, 0.8, 0.0305),
+             (0.7, 0.7727, 0.1298), (0.6, 0.7037, 0.145), (0.58, 0.6721, 0.1565),
+             (0.2, 0.45, 0.33)]  # fmt: skip
+    assert threshold_for_precision(curve, 0.7) == 0.6
+    assert threshold_for_precision(curve, 0.8) == 0.88
+    with pytest.raises(InputError, match=r"the most it can promise is 0\.80"):
+        threshold_for_precision(curve, 0.85)
 
 
 def test_calibrator_rejects_bad_parameters():
