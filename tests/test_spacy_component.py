@@ -51,6 +51,14 @@ def test_component_sets_sentences_doc_skills_and_spans(nlp):
     assert all(s.label_ == "SKILL" for s in doc.spans["skillx"])
 
 
+def test_doc_skills_are_the_ad_level_skills_of_extract_document(nlp):
+    text = TEXT + "\nPython again, and Git."
+    doc = nlp(text)
+    ad = nlp.get_pipe("skillx").extractor.extract_document(text)
+    expected = [(s.uri, s.score) for s in ad.skills]
+    assert [(s["uri"], pytest.approx(s["score"])) for s in doc._.skills] == expected
+
+
 def test_component_respects_existing_sentence_boundaries(toy_taxonomy_dir):
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
