@@ -172,9 +172,8 @@ class SkillExtractor:
         aggregated per skill: its sentences with a probability of at least half the sentence
         threshold support it, and its ad-level probability is the best of theirs (repeated
         mentions are not independent evidence); skills below `document_min_score` are
-        dropped. Skills of the text sharing a
-        direct broader ESCO concept are listed in each other's ``related`` (with
-        ``merge_related=True`` only the best of such a group is kept).
+        dropped. Skills of the text sharing a direct broader ESCO concept are listed in each
+        other's ``related`` (with ``merge_related=True`` only the best of such a group is kept).
 
         Args:
             text: Raw text.
