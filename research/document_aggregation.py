@@ -31,11 +31,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import DEFAULT_DATA
+from _common import DEFAULT_DATA, add_scored_sentence_args
 
 LITERAL_FLAGS = ("literal_preferred", "literal_alternative", "literal_hidden")
 Row = tuple[np.ndarray, np.ndarray, int, float, np.ndarray]
@@ -208,10 +207,7 @@ def scored_candidates(
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, required=True, help="scored sentences (written if missing)")
-    parser.add_argument("--model", default=None, help="model to score with when the cache is missing")
-    parser.add_argument("--esco", default=None, help="ESCO CSV folder or zip (default: SKILLX_ESCO)")
-    parser.add_argument("--data", type=Path, action="append", default=None, help="validation CSVs")
+    add_scored_sentence_args(parser)
     parser.add_argument("--window", type=int, action="append", default=None, help="sentences per pseudo-ad")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--folds", type=int, default=5)

@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import DEFAULT_DATA
+from _common import DEFAULT_DATA, add_scored_sentence_args
 
 VARIANTS: dict[str, tuple[str, ...]] = {
     "shipped": (),
@@ -88,10 +87,7 @@ def by_rank(
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, required=True, help="scored sentences (written if missing)")
-    parser.add_argument("--model", default=None, help="model to score with when the cache is missing")
-    parser.add_argument("--esco", default=None, help="ESCO CSV folder or zip (default: SKILLX_ESCO)")
-    parser.add_argument("--data", type=Path, action="append", default=None, help="validation CSVs")
+    add_scored_sentence_args(parser)
     parser.add_argument("--fold-seeds", type=int, default=6, help="fold assignments to average over")
     parser.add_argument("--k", type=int, default=5)
     args = parser.parse_args(argv)
