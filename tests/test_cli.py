@@ -390,28 +390,25 @@ def test_extract_document_level_rows_match_extract_document(runner, toy_extracto
     result = runner.invoke(app, [*args, "--min-score", "0", "-k", "3", "-o", str(target)])
     assert result.exit_code == 0, result.output
     expected = [
-        (ad_id, s.uri, round(s.score, 4), list(s.sentences))
+        (ad_id, s.uri, s.score, list(s.sentences))
         for ad_id, text in zip(ids, ADS, strict=True)
         for s in toy_extractor.extract_document(text, k=3, min_score=0.0).skills
     ]
     if out == "jsonl":
         records = [json.loads(line) for line in target.read_text().splitlines()]
         assert all("sentences" not in r for r in records)
-        got = [
-            (r["id"], s["uri"], round(s["score"], 4), s["sentences"]) for r in records for s in r["skills"]
-        ]
+        got = [(r["id"], s["uri"], s["score"], s["sentences"]) for r in records for s in r["skills"]]
     elif out == "csv":
         rows = list(csv.DictReader(io.StringIO(target.read_text())))
         assert list(rows[0]) == cli_extract.DOCUMENT_COLUMNS
-        got = [
-            (r["id"], r["uri"], round(float(r["score"]), 4), [int(i) for i in r["sentences"].split()])
-            for r in rows
-        ]
+        got = [(r["id"], r["uri"], float(r["score"]), [int(i) for i in r["sentences"].split()]) for r in rows]
     else:
         frame = pd.read_parquet(target)
         assert list(frame.columns) == cli_extract.DOCUMENT_COLUMNS
-        got = [(r.id, r.uri, round(r.score, 4), list(r.sentences)) for r in frame.itertuples()]
-    assert got == expected
+        got = [(r.id, r.uri, r.score, list(r.sentences)) for r in frame.itertuples()]
+    # the CLI encodes in other batches than one extract_document call: scores agree to float noise
+    assert [(i, u, s) for i, u, _, s in got] == [(i, u, s) for i, u, _, s in expected]
+    assert [g[2] for g in got] == pytest.approx([e[2] for e in expected], abs=1e-5)
 
 
 def test_extract_parquet_output_needs_a_file(runner):
@@ -539,10 +536,33 @@ def test_subprocess_uncreatable_cache_and_stdin_pipe(tmp_path, toy_taxonomy_dir)
     assert json.loads(ok.stdout)["id"] == 0
 
 
+def _floats(value):
+    """Every float in a parsed JSON value, in order."""
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _floats(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _floats(v)]
+    return []
+
+
+def _without_floats(value):
+    """A parsed JSON value with its floats replaced by None (everything else compared exactly)."""
+    if isinstance(value, float):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_floats(v) for v in value]
+    return value
+
+
 @pytest.mark.slow  # ~40 s: two spawned workers each load the base encoder and the toy taxonomy
 @pytest.mark.parametrize("level", ["sentence", "document"])
-def test_extract_workers_2_writes_the_same_bytes_as_1(tmp_path, toy_taxonomy_dir, level):
-    """`skillx extract --workers 2` gives byte-identical output to one process, in input order."""
+def test_extract_workers_2_writes_the_same_records_as_1(tmp_path, toy_taxonomy_dir, level):
+    """`skillx extract --workers 2` writes the records of one process, in input order; scores
+    agree to float noise (a worker's torch sums in another thread count)."""
     ads = [
         "Experience with Python and SQL is required.",
         "You will manage a team and report to the board.",
@@ -562,8 +582,10 @@ def test_extract_workers_2_writes_the_same_bytes_as_1(tmp_path, toy_taxonomy_dir
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1] and outputs[0]
-    written = [json.loads(line)["id"] for line in outputs[1].splitlines()]
+    one, two = ([json.loads(line) for line in out.splitlines()] for out in outputs)
+    assert one and _without_floats(one) == _without_floats(two)
+    assert _floats(two) == pytest.approx(_floats(one), abs=1e-5)
+    written = [record["id"] for record in two]
     assert written == [f"ad-{i}" for i, text in enumerate(ads) if text]  # empty texts: no record
 
 
