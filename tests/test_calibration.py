@@ -445,6 +445,34 @@ def test_scored_sentences_round_trip_and_fit(tmp_path):
     assert params.calibrator is not None and params.fitted_on == "b.csv, a.csv"
 
 
+def test_fit_bundled_fusion_refits_the_calibration_and_keeps_the_boost(tmp_path, tool_script):
+    from skillx.fusion import default_fusion
+
+    tool = tool_script("fit_bundled_fusion")
+    _scored().save(tmp_path / "scored")
+    out = tmp_path / "fusion.json"
+    assert tool.main(["--cache", str(tmp_path / "scored"), "--data", "b.csv", "--data", "a.csv",
+                      "--output", str(out)]) == 0  # fmt: skip
+    fitted, bundled = FusionParams.load(out), default_fusion()
+    assert fitted.literal_boost == bundled.literal_boost
+    assert fitted.ambiguous_weight == bundled.ambiguous_weight
+    assert fitted.calibrator is not None and fitted.calibrator.curve
+    # only the fused score and the label kinds; constant ones (no alternative-label hit here) dropped
+    assert "raw" in fitted.calibrator.features and set(fitted.calibrator.features) <= set(tool.BASE_FEATURES)
+    assert fitted.threshold == fitted.calibrator.document_threshold and fitted.fitted_on == "b.csv, a.csv"
+
+
+def test_the_bundled_fusion_is_what_the_tool_fits_and_takes_a_precision_target(tool_script, toy_taxonomy_dir):
+    import skillx
+    from skillx.fusion import default_fusion, threshold_for_precision
+
+    bundled = default_fusion()
+    assert bundled.calibrator is not None
+    assert bundled.calibrator.features == tool_script("fit_bundled_fusion").BASE_FEATURES
+    extractor = skillx.load("base", taxonomy=toy_taxonomy_dir, precision=0.7)
+    assert extractor.min_score == threshold_for_precision(bundled.calibrator.curve, 0.7) > bundled.threshold
+
+
 def test_decision_benchmark_reports_before_and_after_on_the_same_folds(tmp_path, benchmark_script, capsys):
     module = benchmark_script("decisions")
     _scored(n=120).save(tmp_path / "scored")
