@@ -4,8 +4,9 @@ The multi-feature calibrator raises the base encoder's out-of-fold F1 on validat
 refitted on it the sample ad's headers ("What you will do", "What we offer") and its salary
 sentence get skills: its rank and margin features lift every sentence's best candidate, and
 for the untrained encoder the fit gives the cosine a negative weight beside the fused score
-and prefers short sentences and transversal skills. Validation has few headers, so
-out-of-fold F1 cannot see this. This script fits feature subsets and reports, per subset:
+and prefers short sentences and transversal skills. Every validation sentence mentions a
+skill (none is a header), so out-of-fold F1 cannot see this. This script fits feature subsets
+and reports, per subset:
 
 * out-of-fold F1 at the default threshold and ECE on the validation splits (mean over
   several fold assignments, as `benchmarks/decisions.py`);
