@@ -22,6 +22,11 @@ read by hand. Train on the output with `skillx train` as `make model` does.
         --max-rank 100 --ranks sibling-ranks.npy
     python research/sense_filter_pairs.py PAIRS.parquet --output pairs-sib-xt.parquet --judge siblings \
         --max-rank 500 --exempt-transversal --ranks sibling-ranks.npy   # reuses the ranks
+    python research/sense_filter_pairs.py PAIRS.parquet --output pairs-form-xt.parquet --judge siblings \
+        --max-rank 500 --exempt-transversal --by-form 20 --ranks sibling-ranks.npy
+
+`--by-form N` judges (surface form, skill) groups of at least N pairs instead: a group goes
+when at least half its pairs fail, every other pair stays.
 """
 
 from __future__ import annotations
@@ -74,6 +79,20 @@ def pair_ranks(pairs: pd.DataFrame, extractor, *, block: int = 2048, siblings=No
     return ranks
 
 
+def keep_by_form(pairs: pd.DataFrame, keep: np.ndarray, ranks: np.ndarray, min_pairs: int) -> np.ndarray:
+    """Per pair: False if its (surface form, skill) group has >= `min_pairs` judged pairs and at
+    least half of them fail (`keep` False), else True.
+
+    One pair's verdict is noisy (a right hit in a long list of requirements fails too); most of
+    a form's pairs failing marks a wrong sense the corpus repeats ("chef" the cook).
+    """
+    judged = pd.Series(ranks >= 0, index=pairs.index)
+    group = [pairs["surface_form"].str.casefold(), pairs["uri"]]
+    failing = (judged & ~pd.Series(keep, index=pairs.index)).groupby(group).transform("sum")
+    size = judged.groupby(group).transform("sum")
+    return ~((size >= min_pairs) & (2 * failing >= size)).to_numpy()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -96,6 +115,14 @@ def main() -> int:
         help="Keep every pair of an ESCO transversal skill (its siblings are other attitudes that "
         "no concrete sentence ranks high, so the sibling judge drops right pairs).",
     )
+    parser.add_argument(
+        "--by-form",
+        type=int,
+        default=None,
+        metavar="MIN_PAIRS",
+        help="Judge (surface form, skill) groups instead of pairs: drop every pair of a group of at "
+        "least MIN_PAIRS pairs of which at least half fail the judge, keep every other pair.",
+    )
     parser.add_argument("--esco", type=Path, default=SHARED / "esco")
     parser.add_argument("--ranks", type=Path, help="Keep (or reuse) the per-pair ranks here (.npy).")
     parser.add_argument("--show", type=int, default=25, help="Surface forms to print.")
@@ -116,6 +143,8 @@ def main() -> int:
         if args.ranks:
             np.save(args.ranks, ranks)
     keep = ranks < args.max_rank  # -1 (unknown skill, or no siblings to ask) is kept
+    if args.by_form is not None:
+        keep = keep_by_form(pairs, keep, ranks, args.by_form)
     if args.exempt_transversal:
         transversal = {skill.uri for skill in taxonomy.skills if skill.reuse_level == "transversal"}
         keep |= pairs["uri"].isin(transversal).to_numpy()
@@ -133,6 +162,7 @@ def main() -> int:
         f"{kept['uri'].nunique():,} of {pairs['uri'].nunique():,} skills; "
         f"judge {args.model} ({args.judge}), max rank {args.max_rank}"
         + (", transversal skills exempt" if args.exempt_transversal else "")
+        + (f", by (form, skill) groups of >= {args.by_form} pairs" if args.by_form is not None else "")
     )
     print(
         "rank quantiles (25/50/75/90%):", np.percentile(ranks[ranks >= 0], [25, 50, 75, 90]).round().tolist()
@@ -150,6 +180,7 @@ def main() -> int:
         "judge": args.model,
         "ranked": args.judge,
         "exempt_transversal": args.exempt_transversal,
+        "by_form": args.by_form,
     }
     args.output.with_suffix(".filter.json").write_text(json.dumps(summary, indent=2) + "\n")
     return 0

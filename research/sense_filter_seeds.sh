@@ -6,24 +6,28 @@
 # seed, both scored through `skillx.load` into per-sentence files for seed_comparison.py.
 # Seed 42 on all pairs is `make model`'s own model (SKILLX_WORK/model-default) when it exists.
 # EXEMPT_TRANSVERSAL=1 keeps every pair of an ESCO transversal skill (sense_filter_pairs.py
-# --exempt-transversal). Run alone: about 35 minutes for the filter (once; the ranks are kept),
+# --exempt-transversal). BY_FORM=N judges (surface form, skill) groups of >= N pairs instead of
+# single pairs (sense_filter_pairs.py --by-form). Run alone: about 35 minutes for the filter (once; the ranks are kept),
 # 18 per trained model.
 #
 #   MAX_RANK=200 SEEDS="42 43" bash research/sense_filter_seeds.sh [OUT_DIR]
 #   MAX_RANK=200 EXEMPT_TRANSVERSAL=1 bash research/sense_filter_seeds.sh
+#   MAX_RANK=500 EXEMPT_TRANSVERSAL=1 BY_FORM=20 SEEDS="42 43" bash research/sense_filter_seeds.sh
 set -euo pipefail
 source "$(dirname "$0")/_seeds_common.sh"
 out="${1:-$work/sense-filter}"
 max_rank="${MAX_RANK:-200}"
 seeds="${SEEDS:-42}"
 exempt="${EXEMPT_TRANSVERSAL:-}"
-tag="sib$max_rank${exempt:+-xt}"
+by_form="${BY_FORM:-}"
+tag="${by_form:+form$by_form-}sib$max_rank${exempt:+-xt}"
 kept="$out/pairs-$tag.parquet"
 mkdir -p "$out/ps"
 
 if [ ! -f "$kept" ]; then
   "$py" "$here/sense_filter_pairs.py" "$work/pairs.parquet" --output "$kept" --judge siblings \
-    --max-rank "$max_rank" ${exempt:+--exempt-transversal} --ranks "$out/sibling-ranks.npy" \
+    --max-rank "$max_rank" ${exempt:+--exempt-transversal} ${by_form:+--by-form "$by_form"} \
+    --ranks "$out/sibling-ranks.npy" \
     | tee "$out/filter-$tag.txt"
 fi
 

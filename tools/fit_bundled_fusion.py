@@ -4,8 +4,7 @@ The bundled fusion is what ``skillx.load()`` scores with when no trained model i
 This refits its score calibration (a `skillx.fusion.Calibrator` over `BASE_FEATURES`, its F1
 threshold and precision curve) on the benchmark's validation splits and keeps the literal boost
 and ambiguous weight of the current file by default, so the rankings stay exactly as they were
-and only the probabilities (and what a threshold keeps) change. ``--refit-boost`` searches the
-boost grid again instead.
+and only the probabilities (and what a threshold keeps) change.
 
 The base encoder's calibrator reads the fused score and which kind of label matched, not the
 rank, margin, sentence or skill-type features a trained model's calibrator reads: for the
@@ -29,8 +28,6 @@ from pathlib import Path
 
 from skillx.calibration import (
     CALIBRATION_CANDIDATES,
-    DEFAULT_AMBIGUOUS_WEIGHTS,
-    DEFAULT_BOOSTS,
     ScoredSentences,
     candidate_table,
     fit_calibrator,
@@ -68,19 +65,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cache", type=Path, default=None, help="Keep the scored sentences here.")
     parser.add_argument("--output", type=Path, default=BUNDLED, help="Where to write the parameters.")
-    parser.add_argument("--refit-boost", action="store_true", help="Search the boost grid again.")
     args = parser.parse_args(argv)
 
     current = default_fusion()
     data = scored(args)
     gold = [set(g) for g in data.gold]
     skills = data.skill_features()
-    params = fit_fusion(  # the boost, the one-feature calibration and its F1 threshold
+    params = fit_fusion(  # the kept boost; the one-feature calibration and its F1 threshold
         data.semantic,
         data.evidence,
         gold,
-        boosts=DEFAULT_BOOSTS if args.refit_boost else (current.literal_boost,),
-        ambiguous_weights=DEFAULT_AMBIGUOUS_WEIGHTS if args.refit_boost else (current.ambiguous_weight,),
+        boosts=(current.literal_boost,),
+        ambiguous_weights=(current.ambiguous_weight,),
         sibling_rank=current.sibling_rank,
         model=MODEL_NAME,
         fitted_on=", ".join(p.name for p in args.data),

@@ -58,3 +58,20 @@ def test_sibling_ranks_take_the_best_sibling(research_script) -> None:
     # u1's siblings u0 (rank 0) and u3 (2): 0; u0's u1 (3), u3 (2): 2; u3's u0 (2), u1 (1): 1;
     # u2 has no siblings to ask: -1 (kept)
     assert pair_ranks(pairs, extractor, siblings=siblings, block=1).tolist() == [0, 2, 1, -1]
+
+
+def test_keep_by_form_drops_whole_groups_that_mostly_fail(research_script) -> None:
+    import numpy as np
+    import pandas as pd
+
+    module = research_script("sense_filter_pairs")
+    pairs = pd.DataFrame(
+        {
+            "surface_form": ["Chef", "chef", "chef", "chef", "SQL", "SQL", "SQL", "SQL"],
+            "uri": ["u:chef"] * 4 + ["u:sql"] * 4,
+        }
+    )
+    ranks = np.array([900, 800, 10, 700, 5, 900, 3, 1])  # chef: 3 of 4 fail; SQL: 1 of 4 fails
+    keep = ranks < 500
+    assert module.keep_by_form(pairs, keep, ranks, 4).tolist() == [False] * 4 + [True] * 4
+    assert module.keep_by_form(pairs, keep, ranks, 5).tolist() == [True] * 8  # groups too small to judge
