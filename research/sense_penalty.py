@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from _common import add_scored_sentence_args
+from paired_bootstrap import bootstrap_interval
 
 PROBES = (
     "Head chef wanted for our busy kitchen.",
@@ -61,13 +62,6 @@ def per_sentence(ranked: list[int], gold: set[int]) -> tuple[float, float, float
     mrr = 0.0 if first is None else 1.0 / (first + 1)
     rp1, rp5, rp10 = (r_precision_at_k(ranked, gold, k) for k in (1, 5, 10))
     return rp1, rp5, rp10, mrr
-
-
-def bootstrap(diff: np.ndarray, samples: int = 1000) -> tuple[float, float]:
-    rng = np.random.default_rng(0)
-    means = [diff[rng.integers(0, len(diff), len(diff))].mean() for _ in range(samples)]
-    lo, hi = np.percentile(means, [2.5, 97.5])
-    return float(lo), float(hi)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 against, changed = "", ""
             else:
                 diff = m[:, 1] - np.array([rp5_0[i] for i in ids])
-                lo, hi = bootstrap(diff)
+                _, lo, hi = bootstrap_interval(diff, resamples=1000, seed=0)
                 against = f"{100 * diff.mean():+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]"
                 changed = str(sum(tops[i][:5] != tops0[i][:5] for i in ids))
             rp1, rp5, rp10, mrr = 100 * m.mean(axis=0)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from _common import add_scored_sentence_args
+from paired_bootstrap import bootstrap_interval
 
 
 def support(
@@ -61,15 +62,6 @@ def metrics(ranked: list[int], gold: set[int]) -> tuple[float, float, float]:
         r_precision_at_k(ranked, gold, 10),
         0.0 if first is None else 1.0 / (first + 1),
     )
-
-
-def bootstrap(a: np.ndarray, b: np.ndarray, samples: int = 1000) -> tuple[float, float]:
-    """95% interval of mean(b - a), sentences resampled."""
-    rng = np.random.default_rng(0)
-    diff = b - a
-    means = [diff[rng.integers(0, len(diff), len(diff))].mean() for _ in range(samples)]
-    lo, hi = np.percentile(means, [2.5, 97.5])
-    return float(lo), float(hi)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                     base[split] = m[:, 0]
                     against = ""
                 else:
-                    lo, hi = bootstrap(base[split], m[:, 0])
+                    _, lo, hi = bootstrap_interval(m[:, 0] - base[split], resamples=1000, seed=0)
                     delta = 100 * (m[:, 0].mean() - base[split].mean())
                     against = f"{delta:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]"
                 rp5, rp10, mrr = 100 * m.mean(axis=0)
