@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import csv
-import gzip
-import sys
 from pathlib import Path
 
 from _common import SHARED
@@ -24,14 +21,14 @@ from _common import SHARED
 
 def corpus_lines(path: Path, every: int, limit: int) -> list[str]:
     """Every `every`-th sentence of the corpus TSV (column ``sentence``), at most `limit`."""
-    csv.field_size_limit(sys.maxsize)
+    from skillx.corpus import read_texts
+
     lines: list[str] = []
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for i, row in enumerate(csv.DictReader(handle, delimiter="\t")):
-            if i % every == 0:
-                lines.append(row["sentence"])
-                if len(lines) >= limit:
-                    break
+    for record in read_texts(path, column="sentence"):
+        if record.index % every == 0:
+            lines.append(record.text)
+            if len(lines) >= limit:
+                break
     return lines
 
 
