@@ -18,14 +18,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-from score_ensemble import per_sentence
+from score_ensemble import per_sentence, scored_model
 
 
 def main(argv: list[str] | None = None) -> int:
-    from skillx.calibration import DEFAULT_BOOSTS, ScoredSentences
-    from skillx.fusion import default_fusion
-    from skillx.model_dir import read_model_meta
+    from skillx.calibration import DEFAULT_BOOSTS
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -40,13 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| model | fitted boost | boost | split | RP@1 | RP@5 | RP@10 | MRR |")
     print("|---|---|---|---|---|---|---|---|")
     for cache, model in zip(args.cache, args.model, strict=True):
-        if not (cache / "sentences.json").is_file():
-            sys.exit(f"No scored sentences in {cache}: run benchmarks/decisions.py --model M --cache DIR.")
-        scored = ScoredSentences.load(cache)
-        meta = read_model_meta(model)
-        fusion = meta.fusion if meta is not None and meta.fusion is not None else default_fusion()
-        rows = [i for i, g in enumerate(scored.gold) if g]
-        split_of = np.array([scored.split[i] for i in rows])
+        scored, fusion, rows, split_of = scored_model(cache, model)
         for boost in boosts:
             m = per_sentence(scored.semantic, scored, replace(fusion, literal_boost=boost), rows)
             for split in dict.fromkeys(split_of):

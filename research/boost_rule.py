@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from paired_bootstrap import bootstrap_interval
-from score_ensemble import per_sentence
+from score_ensemble import per_sentence, scored_model
 
 METRICS = ("RP@1", "RP@5", "RP@10", "MRR")
 RULES = {"RP@5": (1,), "RP@1+5+10": (0, 1, 2)}  # columns of the metric table each rule averages
@@ -64,9 +64,7 @@ def out_of_fold(
 
 
 def main(argv: list[str] | None = None) -> int:
-    from skillx.calibration import DEFAULT_AMBIGUOUS_WEIGHTS, DEFAULT_BOOSTS, ScoredSentences, sentence_folds
-    from skillx.fusion import default_fusion
-    from skillx.model_dir import read_model_meta
+    from skillx.calibration import DEFAULT_AMBIGUOUS_WEIGHTS, DEFAULT_BOOSTS, sentence_folds
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -80,13 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"Give one --model per --cache ({len(args.cache)} caches, {len(args.model)} models).")
     diffs = []
     for cache, model in zip(args.cache, args.model, strict=True):
-        if not (cache / "sentences.json").is_file():
-            sys.exit(f"No scored sentences in {cache}: run benchmarks/decisions.py --model M --cache DIR.")
-        scored = ScoredSentences.load(cache)
-        meta = read_model_meta(model)
-        fusion = meta.fusion if meta is not None and meta.fusion is not None else default_fusion()
-        rows = [i for i, g in enumerate(scored.gold) if g]
-        split_of = np.array([scored.split[i] for i in rows])
+        scored, fusion, rows, split_of = scored_model(cache, model)
         settings, table = grid_table(scored, fusion, DEFAULT_BOOSTS, DEFAULT_AMBIGUOUS_WEIGHTS, rows)
         results = {}
         for rule, columns in RULES.items():

@@ -62,6 +62,26 @@ def metrics(ranking: list[int], gold: set[int]) -> tuple[float, float, float, fl
     )
 
 
+def model_fusion(model: str) -> Any:
+    """The fusion a model's skillx.json holds (the bundled default when it has none)."""
+    from skillx.fusion import default_fusion
+    from skillx.model_dir import read_model_meta
+
+    meta = read_model_meta(model)
+    return meta.fusion if meta is not None and meta.fusion is not None else default_fusion()
+
+
+def scored_model(cache: Path, model: str) -> tuple[Any, Any, list[int], np.ndarray]:
+    """A model's cached scores, its fusion, the sentences with gold skills and their split names."""
+    from skillx.calibration import ScoredSentences
+
+    if not (cache / "sentences.json").is_file():
+        sys.exit(f"No scored sentences in {cache}: run benchmarks/decisions.py --model M --cache DIR.")
+    scored = ScoredSentences.load(cache)
+    rows = [i for i, g in enumerate(scored.gold) if g]
+    return scored, model_fusion(model), rows, np.array([scored.split[i] for i in rows])
+
+
 def per_sentence(semantic: np.ndarray, scored: Any, params: Any, rows: list[int]) -> np.ndarray:
     """RP@1, RP@5, RP@10 and MRR of each of `rows` (one row each) under `params`."""
     from skillx.fusion import fused_scores
@@ -89,9 +109,8 @@ def report(name: str, label: str, m: np.ndarray, splits: list[str], split_of: np
 
 
 def main(argv: list[str] | None = None) -> int:
-    from skillx.calibration import ScoredSentences, fit_fusion
-    from skillx.fusion import FusionParams, default_fusion
-    from skillx.model_dir import read_model_meta
+    from skillx.calibration import fit_fusion
+    from skillx.fusion import FusionParams
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -103,21 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.cache) != len(args.model):
         sys.exit(f"Give one --model per --cache ({len(args.cache)} caches, {len(args.model)} models).")
-    caches = [*args.cache, *([args.base] if args.base else [])]
-    for cache in caches:
-        if not (cache / "sentences.json").is_file():
-            sys.exit(f"No scored sentences in {cache}: run benchmarks/decisions.py --model M --cache DIR.")
-    members = [ScoredSentences.load(c) for c in args.cache]
-    base = ScoredSentences.load(args.base) if args.base else None
-    if any(s.texts != members[0].texts for s in [*members, *([base] if base else [])]):
+    loaded = [scored_model(c, m) for c, m in zip(args.cache, args.model, strict=True)]
+    members, fusions = [m[0] for m in loaded], [m[1] for m in loaded]
+    first, _, rows, split_of = loaded[0]
+    base = scored_model(args.base, "base")[0] if args.base else None
+    if any(s.texts != first.texts for s in [*members, *([base] if base else [])]):
         sys.exit("The caches hold different sentences: score the same --data with every model.")
-    first = members[0]
-    fusions = []
-    for model in args.model:
-        meta = read_model_meta(model)
-        fusions.append(meta.fusion if meta is not None and meta.fusion is not None else default_fusion())
-    rows = [i for i, g in enumerate(first.gold) if g]
-    split_of = np.array([first.split[i] for i in rows])
     splits = list(dict.fromkeys(split_of))
     semantic_only = FusionParams(literal_boost=0.0)
     print("| ranker | scores | split | RP@1 | RP@5 | RP@10 | MRR | RP@5 against the reference [95%] |")
