@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 from paired_bootstrap import bootstrap_interval
+from sense_penalty import per_sentence as metrics  # RP@1, RP@5, RP@10 and MRR of one ranking
 
 
 def mixed(trained: np.ndarray, base: np.ndarray, w: float) -> np.ndarray:
@@ -41,25 +42,6 @@ def mixed(trained: np.ndarray, base: np.ndarray, w: float) -> np.ndarray:
     if trained.shape != base.shape:
         raise ValueError(f"score matrices differ in shape: {trained.shape} and {base.shape}")
     return (1.0 - w) * trained + w * base
-
-
-def ranked(scores: np.ndarray, top: int = 10) -> list[int]:
-    """The `top` best positions, ties broken by position (as the ranker does)."""
-    cand = np.argpartition(-scores, top - 1)[:top]
-    return cand[np.lexsort((cand, -scores[cand]))].tolist()
-
-
-def metrics(ranking: list[int], gold: set[int]) -> tuple[float, float, float, float]:
-    """RP@1, RP@5, RP@10 and MRR of one ranking."""
-    from skillx.evaluation.metrics import r_precision_at_k
-
-    first = next((r for r, p in enumerate(ranking) if p in gold), None)
-    return (
-        r_precision_at_k(ranking, gold, 1),
-        r_precision_at_k(ranking, gold, 5),
-        r_precision_at_k(ranking, gold, 10),
-        0.0 if first is None else 1.0 / (first + 1),
-    )
 
 
 def model_fusion(model: str) -> Any:
@@ -84,13 +66,13 @@ def scored_model(cache: Path, model: str) -> tuple[Any, Any, list[int], np.ndarr
 
 def per_sentence(semantic: np.ndarray, scored: Any, params: Any, rows: list[int]) -> np.ndarray:
     """RP@1, RP@5, RP@10 and MRR of each of `rows` (one row each) under `params`."""
-    from skillx.fusion import fused_scores
+    from skillx.fusion import fused_scores, rank_positions
 
     skills = scored.skill_features()
     out = []
     for i in rows:
         raw = fused_scores(semantic[i], scored.evidence[i], params, skills=skills)
-        out.append(metrics(ranked(raw), set(scored.gold[i])))
+        out.append(metrics(rank_positions(raw, 10), set(scored.gold[i])))
     return np.array(out)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from _common import add_scored_sentence_args
 from paired_bootstrap import bootstrap_interval
+from sense_penalty import per_sentence as metrics  # RP@1, RP@5, RP@10 and MRR of one ranking
 
 
 def support(
@@ -51,17 +52,6 @@ def reranked(
     score = raw[cand] + lam * support(semantic, cand, siblings, top) if lam else raw[cand]
     order = np.lexsort((cand, -score))
     return cand[order][:10].tolist()
-
-
-def metrics(ranked: list[int], gold: set[int]) -> tuple[float, float, float]:
-    from skillx.evaluation.metrics import r_precision_at_k
-
-    first = next((r for r, p in enumerate(ranked) if p in gold), None)
-    return (
-        r_precision_at_k(ranked, gold, 5),
-        r_precision_at_k(ranked, gold, 10),
-        0.0 if first is None else 1.0 / (first + 1),
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
                 ids = [i for i in rows if scored.split[i] == split]
                 m = np.array([per[i] for i in ids])
                 if lam == 0:
-                    base[split] = m[:, 0]
+                    base[split] = m[:, 1]
                     against = ""
                 else:
-                    _, lo, hi = bootstrap_interval(m[:, 0] - base[split], resamples=1000, seed=0)
-                    delta = 100 * (m[:, 0].mean() - base[split].mean())
+                    _, lo, hi = bootstrap_interval(m[:, 1] - base[split], resamples=1000, seed=0)
+                    delta = 100 * (m[:, 1].mean() - base[split].mean())
                     against = f"{delta:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]"
-                rp5, rp10, mrr = 100 * m.mean(axis=0)
+                _, rp5, rp10, mrr = 100 * m.mean(axis=0)
                 short = split.split("_")[0]
                 print(f"| {name} | {lam} | {short} | {rp5:.1f} | {rp10:.1f} | {mrr:.1f} | {against} |")
     return 0
