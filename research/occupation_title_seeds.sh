@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Does dropping pairs whose match sits inside a job title help? occupation_title_pairs.py on the
+# pairs of `make model`, then `skillx train --contextual` (make model's recipe) on the kept pairs
+# for each seed, scored through `skillx.load` (k 1, 5, 10) into per-sentence files for
+# seed_comparison.py. The all-pairs references are make model's own model (seed 42,
+# SKILLX_WORK/model-default) and the seed runs of lr/ or seeds/ (all-s43, all-s44) when they
+# exist; otherwise they are trained here. Run alone: 17-18 minutes per trained model.
+#
+#   SEEDS="42 43 44" bash research/occupation_title_seeds.sh [OUT_DIR]
+set -euo pipefail
+source "$(dirname "$0")/_seeds_common.sh"
+out="${1:-$work/occ}"
+seeds="${SEEDS:-42}"
+kept="$out/pairs-occ.parquet"
+mkdir -p "$out/ps"
+
+if [ ! -f "$kept" ]; then
+  "$py" "$here/occupation_title_pairs.py" "$work/pairs.parquet" --output "$kept" | tee "$out/filter.txt"
+fi
+
+train() {  # pairs name seed
+  local pairs="$1" name="$2" seed="$3"
+  if [ ! -f "$out/$name/skillx.json" ]; then
+    /usr/bin/time -f "$name train %e s" nice -n 5 "$skillx" train "$pairs" --output "$out/$name" \
+      "${val[@]}" --time-budget 2700 --eval-steps 500 --seed "$seed" --contextual > "$out/$name.log" 2>&1
+  fi
+}
+
+for seed in $seeds; do
+  reference="$out/all-s$seed"
+  if [ "$seed" = 42 ] && [ -f "$work/model-default/skillx.json" ]; then
+    reference="$work/model-default"
+  elif [ -f "$work/seeds/all-s$seed/skillx.json" ]; then
+    reference="$work/seeds/all-s$seed"
+  else
+    train "$work/pairs.parquet" "all-s$seed" "$seed"
+  fi
+  train "$kept" "occ-s$seed" "$seed"
+  "$py" "$here/product_per_sentence.py" "$reference" "$out/occ-s$seed" --out "$out/ps" --k 1 5 10 \
+    | tee -a "$out/means.txt"
+done
+tail -n 3 "$out"/*.log | grep " train " || true
