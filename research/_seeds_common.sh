@@ -8,3 +8,14 @@ py="$repo/.venv/bin/python"
 skillx="$repo/.venv/bin/skillx"
 export SKILLX_ESCO="${SKILLX_ESCO:-$shared/esco}" HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 val=(-b "$shared/benchmark/tech_validation_annotations.csv" -b "$shared/benchmark/house_validation_annotations.csv")
+
+# train_on PAIRS NAME SEED [extra skillx train options]: `make model`'s training call into
+# $out/NAME (skipped when that model exists), its log in $out/NAME.log and its time on stderr.
+train_on() {
+  local pairs="$1" name="$2" seed="$3"
+  shift 3
+  if [ ! -f "$out/$name/skillx.json" ]; then
+    /usr/bin/time -f "$name train %e s" nice -n 5 "$skillx" train "$pairs" --output "$out/$name" \
+      "${val[@]}" --time-budget 2700 --eval-steps 500 --seed "$seed" "$@" > "$out/$name.log" 2>&1
+  fi
+}

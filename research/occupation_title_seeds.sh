@@ -18,14 +18,6 @@ if [ ! -f "$kept" ]; then
   "$py" "$here/occupation_title_pairs.py" "$work/pairs.parquet" --output "$kept" | tee "$out/filter.txt"
 fi
 
-train() {  # pairs name seed
-  local pairs="$1" name="$2" seed="$3"
-  if [ ! -f "$out/$name/skillx.json" ]; then
-    /usr/bin/time -f "$name train %e s" nice -n 5 "$skillx" train "$pairs" --output "$out/$name" \
-      "${val[@]}" --time-budget 2700 --eval-steps 500 --seed "$seed" --contextual > "$out/$name.log" 2>&1
-  fi
-}
-
 for seed in $seeds; do
   reference="$out/all-s$seed"
   if [ "$seed" = 42 ] && [ -f "$work/model-default/skillx.json" ]; then
@@ -33,9 +25,9 @@ for seed in $seeds; do
   elif [ -f "$work/seeds/all-s$seed/skillx.json" ]; then
     reference="$work/seeds/all-s$seed"
   else
-    train "$work/pairs.parquet" "all-s$seed" "$seed"
+    train_on "$work/pairs.parquet" "all-s$seed" "$seed" --contextual
   fi
-  train "$kept" "occ-s$seed" "$seed"
+  train_on "$kept" "occ-s$seed" "$seed" --contextual
   "$py" "$here/product_per_sentence.py" "$reference" "$out/occ-s$seed" --out "$out/ps" --k 1 5 10 \
     | tee -a "$out/means.txt"
 done

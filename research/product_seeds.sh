@@ -11,19 +11,9 @@ source "$(dirname "$0")/_seeds_common.sh"
 out="${1:-$work/product-seeds}"
 mkdir -p "$out/ps"
 
-train() {  # name seed [extra skillx train options]
-  local name="$1" seed="$2"
-  shift 2
-  if [ ! -f "$out/$name/skillx.json" ]; then
-    /usr/bin/time -f "$name train %e s" nice -n 5 "$skillx" train "$work/pairs.parquet" \
-      --output "$out/$name" "${val[@]}" --time-budget 2700 --eval-steps 500 --seed "$seed" "$@" \
-      > "$out/$name.log" 2>&1
-  fi
-}
-
 for seed in 42 43 44; do
-  train "contextual-s$seed" "$seed" --contextual
-  train "pooled-s$seed" "$seed"
+  train_on "$work/pairs.parquet" "contextual-s$seed" "$seed" --contextual
+  train_on "$work/pairs.parquet" "pooled-s$seed" "$seed"
   "$py" "$here/product_per_sentence.py" "$out/pooled-s$seed" "$out/contextual-s$seed" --out "$out/ps" \
     | tee -a "$out/means.txt"
 done

@@ -31,22 +31,14 @@ if [ ! -f "$kept" ]; then
     | tee "$out/filter-$tag.txt"
 fi
 
-train() {  # pairs name seed
-  local pairs="$1" name="$2" seed="$3"
-  if [ ! -f "$out/$name/skillx.json" ]; then
-    /usr/bin/time -f "$name train %e s" nice -n 5 "$skillx" train "$pairs" --output "$out/$name" \
-      "${val[@]}" --time-budget 2700 --eval-steps 500 --seed "$seed" --contextual > "$out/$name.log" 2>&1
-  fi
-}
-
 for seed in $seeds; do
   reference="$out/all-s$seed"
   if [ "$seed" = 42 ] && [ -f "$work/model-default/skillx.json" ]; then
     reference="$work/model-default"
   else
-    train "$work/pairs.parquet" "all-s$seed" "$seed"
+    train_on "$work/pairs.parquet" "all-s$seed" "$seed" --contextual
   fi
-  train "$kept" "$tag-s$seed" "$seed"
+  train_on "$kept" "$tag-s$seed" "$seed" --contextual
   "$py" "$here/product_per_sentence.py" "$reference" "$out/$tag-s$seed" --out "$out/ps" \
     | tee -a "$out/means.txt"
 done
