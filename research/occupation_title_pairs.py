@@ -88,7 +88,7 @@ def _occurs_around(sentence: str, label: str, start: int, end: int) -> bool:
 def title_verdicts(
     pairs: pd.DataFrame, by_label: dict[str, set[str]], skills_of: dict[str, set[str]]
 ) -> pd.DataFrame:
-    """Per pair: the occupation label whose mention holds the match (or ""), and whether to drop it."""
+    """Per pair: an occupation label whose mention holds the match (or ""), and whether to drop it."""
     index = _titles_containing(by_label)
     candidates: dict[str, list[str]] = {}
     titles: list[str] = []
@@ -104,12 +104,11 @@ def title_verdicts(
                 label for label in pool if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", label)
             ]
         lowered = sentence.lower()
-        title = next(
-            (lab for lab in candidates[text] if _occurs_around(lowered, lab, int(start), int(end))), ""
-        )
-        related = bool(title) and any(uri in skills_of.get(o, ()) for o in by_label[title])
-        titles.append(title)
-        drop.append(bool(title) and not related)
+        around = [lab for lab in candidates[text] if _occurs_around(lowered, lab, int(start), int(end))]
+        # "head chef" and "chef" may both hold the match: any title whose occupation lists the skill keeps it
+        related = any(uri in skills_of.get(o, ()) for lab in around for o in by_label[lab])
+        titles.append(around[0] if around else "")
+        drop.append(bool(around) and not related)
     return pd.DataFrame({"title": titles, "drop": drop}, index=pairs.index)
 
 
@@ -126,8 +125,18 @@ def main() -> None:
     esco = args.esco or (Path(os.environ["SKILLX_ESCO"]) if os.environ.get("SKILLX_ESCO") else None)
     if esco is None:
         raise SystemExit("Pass --esco or set SKILLX_ESCO to the folder with the official ESCO zips.")
+    if not args.pairs.is_file():
+        raise SystemExit(
+            f"No pairs file at {args.pairs}: write one with `skillx build-pairs` (or `make model`)."
+        )
     by_label, skills_of = read_occupations(esco, args.esco_version)
     pairs = pd.read_parquet(args.pairs)
+    missing = [c for c in ("sentence", "start", "end", "uri", "matched_text") if c not in pairs.columns]
+    if missing:
+        raise SystemExit(
+            f"{args.pairs} has no {', '.join(missing)} column: "
+            "pass a pairs file written by `skillx build-pairs`."
+        )
     verdicts = title_verdicts(pairs, by_label, skills_of)
     dropped = pairs[verdicts["drop"]]
     inside = int((verdicts["title"] != "").sum())

@@ -72,3 +72,11 @@ def test_sense_probes_print_each_probe_with_its_top_skills(research_script) -> N
     assert len(lines) == len(module.PROBES)
     assert "'Head chef wanted for our busy kitchen.'" in lines[0]
     assert lines[0].endswith("skill 0 of Head 0.90, skill 1 of Head 0.80")
+
+
+def test_any_title_around_the_match_that_lists_the_skill_keeps_the_pair(research_script) -> None:
+    title_verdicts = research_script("occupation_title_pairs").title_verdicts
+    by_label = {"chef": {"occ:cook"}, "head chef": {"occ:head-cook"}}
+    skills_of = {"occ:cook": set(), "occ:head-cook": {"skill:lead-kitchen"}}
+    pairs = _pairs([("Head chef wanted for our busy kitchen.", "chef", "skill:lead-kitchen")])
+    assert title_verdicts(pairs, by_label, skills_of)["drop"].tolist() == [False]
