@@ -11,11 +11,13 @@ val=(-b "$shared/benchmark/tech_validation_annotations.csv" -b "$shared/benchmar
 
 # train_on PAIRS NAME SEED [extra skillx train options]: `make model`'s training call into
 # $out/NAME (skipped when that model exists), its log in $out/NAME.log and its time on stderr.
+# A script that trains through a wrapper of `skillx train` sets train_cmd to it.
+train_cmd=("$skillx" train)
 train_on() {
   local pairs="$1" name="$2" seed="$3"
   shift 3
   if [ ! -f "$out/$name/skillx.json" ]; then
-    /usr/bin/time -f "$name train %e s" nice -n 5 "$skillx" train "$pairs" --output "$out/$name" \
+    /usr/bin/time -f "$name train %e s" nice -n 5 "${train_cmd[@]}" "$pairs" --output "$out/$name" \
       "${val[@]}" --time-budget 2700 --eval-steps 500 --seed "$seed" "$@" > "$out/$name.log" 2>&1
   fi
 }
