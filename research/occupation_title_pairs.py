@@ -112,6 +112,16 @@ def title_verdicts(
     return pd.DataFrame({"title": titles, "drop": drop}, index=pairs.index)
 
 
+def checked_inputs(esco: Path | None, pairs: Path) -> Path:
+    """The ESCO folder (`esco` or SKILLX_ESCO), after checking that it and the pairs file are given."""
+    found = esco or (Path(os.environ["SKILLX_ESCO"]) if os.environ.get("SKILLX_ESCO") else None)
+    if found is None:
+        raise SystemExit("Pass --esco or set SKILLX_ESCO to the folder with the official ESCO zips.")
+    if not pairs.is_file():
+        raise SystemExit(f"No pairs file at {pairs}: write one with `skillx build-pairs` (or `make model`).")
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -122,13 +132,7 @@ def main() -> None:
     parser.add_argument("--esco-version", default="1.1.0", help="the version the pairs were built with")
     parser.add_argument("--show", type=int, default=3, help="dropped sentences printed per matched text")
     args = parser.parse_args()
-    esco = args.esco or (Path(os.environ["SKILLX_ESCO"]) if os.environ.get("SKILLX_ESCO") else None)
-    if esco is None:
-        raise SystemExit("Pass --esco or set SKILLX_ESCO to the folder with the official ESCO zips.")
-    if not args.pairs.is_file():
-        raise SystemExit(
-            f"No pairs file at {args.pairs}: write one with `skillx build-pairs` (or `make model`)."
-        )
+    esco = checked_inputs(args.esco, args.pairs)
     by_label, skills_of = read_occupations(esco, args.esco_version)
     pairs = pd.read_parquet(args.pairs)
     missing = [c for c in ("sentence", "start", "end", "uri", "matched_text") if c not in pairs.columns]

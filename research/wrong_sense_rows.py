@@ -21,7 +21,6 @@ negative per row (the default `{"taxonomy": 1}`): the wrong skill takes its plac
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Any
 import _common  # noqa: F401  (offline switches before anything loads a model)
 import numpy as np
 import pandas as pd
-from occupation_title_pairs import read_occupations, title_verdicts
+from occupation_title_pairs import checked_inputs, read_occupations, title_verdicts
 
 
 def wrong_sense_rows(
@@ -115,13 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "--rows-out", type=Path, default=None, help="also write the extra rows here (parquet)"
     )
     args, rest = parser.parse_known_args(argv)
-    esco = args.esco or (Path(os.environ["SKILLX_ESCO"]) if os.environ.get("SKILLX_ESCO") else None)
-    if esco is None:
-        raise SystemExit("Pass --esco or set SKILLX_ESCO to the folder with the official ESCO zips.")
-    if not args.pairs.is_file():
-        raise SystemExit(
-            f"No pairs file at {args.pairs}: write one with `skillx build-pairs` (or `make model`)."
-        )
+    esco = checked_inputs(args.esco, args.pairs)
 
     import skillx
 
