@@ -27,13 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from skillx.taxonomy.esco_csv import _CsvFiles, discover_esco_sources
+from skillx.taxonomy.esco_csv import _CsvFiles, _lines, discover_esco_sources
 
 _WORD = re.compile(r"\w+")
-
-
-def _lines(cell: object) -> list[str]:
-    return [t.strip() for t in str(cell).split("\n") if t.strip()] if isinstance(cell, str) else []
 
 
 def read_occupations(esco: Path, version: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
