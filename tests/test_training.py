@@ -414,7 +414,7 @@ def test_trainer_model_dir_reloads_and_ranks(trained: SkillEncoderTrainer, toy_t
     assert meta["training"]["config"]["seed"] == 0 and meta["training"]["data"]["corpus_rows"] > 0
     assert meta["validation"]["best"] is None  # trained without validation benchmarks
     encoder = load_encoder(out)
-    assert encoder.max_seq_length == 32
+    assert encoder.max_seq_length == load_encoder(None).max_seq_length == 256  # not the training 32
     ranker = SemanticRanker.from_pretrained(out, taxonomy=toy_taxonomy)
     top = ranker.rank(["We need strong Golang developers."], k=3)[0]
     assert top[0].label == "Go"

@@ -121,7 +121,8 @@ class OptimConfig:
     """How the rows are optimised; `training_arguments` maps it onto sentence-transformers.
 
     Attributes:
-        max_seq_length: Word pieces per text; longer texts are truncated.
+        max_seq_length: Word pieces per training text; longer texts are truncated. Training
+            only: the saved model reads as many word pieces as its base encoder.
         batch_size: Rows per optimisation step (each row's positive is an in-batch negative
             of the others).
         epochs: Passes over the rows, fractions allowed (ignored when `max_steps` > 0).

@@ -99,7 +99,8 @@ class SkillEncoderTrainer:
             torch.set_num_threads(optim.num_threads)
         set_seed(cfg.seed)
         model = require_torch_encoder(load_encoder(cfg.base_model))
-        model.max_seq_length = optim.max_seq_length
+        read_length = model.max_seq_length
+        model.max_seq_length = optim.max_seq_length  # short rows train faster; see the restore below
 
         # the "similar" sampler ranks skills by base-encoder similarity
         similar = cfg.rows.negatives.get("similar", 0) > 0
@@ -149,6 +150,9 @@ class SkillEncoderTrainer:
                 trainer.evaluate()  # the final weights were not evaluated yet
         if best.best_state is not None:
             model.load_state_dict(best.best_state)
+        # the training length is a speed setting, not the model's: saved at it, the model would
+        # cut every longer sentence at inference and miss the skills named in its tail
+        model.max_seq_length = read_length
 
         self.model_: SentenceTransformer = model
         self.taxonomy_ = taxonomy
