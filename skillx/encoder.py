@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from skillx.errors import ModelError
-from skillx.model_dir import MODEL_SUBDIR, is_skillx_model_dir
+from skillx.model_dir import MODEL_SUBDIR, is_skillx_model_dir, read_model_meta
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 DEFAULT_MODEL_ALIASES = ("default", "all-MiniLM-L6-v2")
 # Texts from which `encode` shows a progress bar when `show_progress` is None.
 PROGRESS_MIN_TEXTS = 5000
+READ_LENGTH = 256  # word pieces a fine-tuned model reads at inference: all-MiniLM-L6-v2's own limit
+# a forward batch holds at most batch_size texts and batch_size * this many word pieces with its
+# padding: a batch is padded to its longest text, so long texts go in smaller batches instead of
+# making a full batch pay for their length
+_BATCH_PIECES_PER_TEXT = 48
 # Files at most this size are hashed whole by `encoder_fingerprint`; larger ones (weights)
 # by size plus their first and last block.
 _SMALL_FILE = 4 << 20
@@ -204,6 +209,7 @@ def load_encoder(
         onnx_encoder = load_onnx_encoder(path, device=device or "cpu", num_threads=num_threads)
         setattr(onnx_encoder, _PATH_ATTR, str(path))
         setattr(onnx_encoder, _FINGERPRINT_ATTR, encoder_fingerprint(path))
+        _read_past_training_length(onnx_encoder, model)
         return onnx_encoder
     # imported before the offline switches are set: huggingface_hub reads them at import time,
     # and the user's own hub calls later in the process must see the user's environment
@@ -226,7 +232,29 @@ def load_encoder(
         ) from exc
     setattr(encoder, _PATH_ATTR, str(path))
     setattr(encoder, _FINGERPRINT_ATTR, encoder_fingerprint(path))
+    _read_past_training_length(encoder, model)
     return encoder
+
+
+def _read_past_training_length(encoder: Any, model: str | Path | None) -> None:
+    """Let a skillx model saved at its training length read whole sentences again.
+
+    Training truncates rows to a short length for speed (`OptimConfig.max_seq_length`, 48 word
+    pieces). Models written before the trainer restored its base encoder's length kept that
+    length, so at inference they cut every longer sentence and missed the skills named in its
+    tail. Such a model (its length equals the recorded training length) reads `READ_LENGTH`.
+    """
+    if model is None or (isinstance(model, str) and model in DEFAULT_MODEL_ALIASES):
+        return
+    if not is_skillx_model_dir(Path(model).expanduser()):
+        return
+    meta = read_model_meta(Path(model).expanduser())
+    if meta is None:
+        return
+    optim = meta.training_config.get("optim", meta.training_config)
+    trained = optim.get("max_seq_length") if isinstance(optim, Mapping) else None
+    if isinstance(trained, int) and encoder.max_seq_length == trained < READ_LENGTH:
+        encoder.max_seq_length = READ_LENGTH
 
 
 @contextmanager
@@ -285,9 +313,9 @@ def encode(
 ) -> np.ndarray:
     """Embed `texts` as L2-normalised float32 rows.
 
-    Texts longer than the encoder's ``max_seq_length`` (256 word pieces for all-MiniLM-L6-v2)
-    are truncated by the encoder. Lone surrogates are replaced by U+FFFD first
-    (`clean_for_tokenizer`), so no text makes the tokenizer raise.
+    Texts longer than the encoder's ``max_seq_length`` (256 word pieces for all-MiniLM-L6-v2
+    and the models fine-tuned from it) are truncated by the encoder. Lone surrogates are
+    replaced by U+FFFD first (`clean_for_tokenizer`), so no text makes the tokenizer raise.
 
     Args:
         encoder: A `SentenceTransformer` (or anything with its ``encode`` signature).
@@ -307,14 +335,73 @@ def encode(
         return np.zeros((0, embedding_dim(encoder)), dtype=np.float32)
     if show_progress is None:
         show_progress = len(texts) >= PROGRESS_MIN_TEXTS
-    embeddings = encoder.encode(
-        texts,
-        batch_size=batch_size,
-        show_progress_bar=show_progress,
-        convert_to_numpy=True,
-        normalize_embeddings=False,
-    )
-    return normalize_rows(np.asarray(embeddings, dtype=np.float32))
+    parts = [
+        (rows, encoder.encode(
+            [texts[i] for i in rows],
+            batch_size=len(rows),
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=False,
+        ))
+        for rows in _progress(length_batches(encoder, texts, batch_size), show_progress, len(texts))
+    ]  # fmt: skip
+    out = np.empty((len(texts), np.shape(parts[0][1])[1]), dtype=np.float32)
+    for rows, vectors in parts:
+        out[rows] = vectors
+    return normalize_rows(out)
+
+
+def length_batches(encoder: Any, texts: Sequence[str], batch_size: int) -> list[np.ndarray]:
+    """Positions of `texts` in forward batches of similar length, shortest first.
+
+    A batch takes at most `batch_size` texts and, padding included, at most ``batch_size * 48``
+    word pieces (or one text, however long), so a few long texts among many short ones pad only
+    their own small batch. Lengths are what the encoder reads (`token_lengths`).
+    """
+    lengths = token_lengths(encoder, texts)
+    order = np.argsort(lengths, kind="stable")
+    budget = batch_size * _BATCH_PIECES_PER_TEXT
+    batches: list[np.ndarray] = []
+    start = 0
+    while start < len(order):
+        end = start + 1  # ascending: the text added last is the batch's longest
+        while end < len(order) and end - start < batch_size:
+            if (end - start + 1) * lengths[order[end]] > budget:
+                break
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
+def token_lengths(encoder: Any, texts: Sequence[str]) -> np.ndarray:
+    """Word pieces the encoder reads of each text (special tokens included, truncation applied).
+
+    Counted with the encoder's own tokenizer (a transformers tokenizer, or the `tokenizers` one
+    of an `OnnxEncoder`); an encoder without one gets a character-based estimate.
+    """
+    limit = int(getattr(encoder, "max_seq_length", 0) or 512)
+    items = [t if isinstance(t, str) else "" for t in texts]
+    tokenizer: Any = getattr(encoder, "tokenizer", None)
+    if callable(tokenizer):  # transformers
+        ids = tokenizer(items, truncation=True, max_length=limit)["input_ids"]
+        return np.array([len(i) for i in ids], dtype=np.int64)
+    if hasattr(tokenizer, "encode_batch"):  # tokenizers, truncation set by OnnxEncoder
+        return np.array([len(e.ids) for e in tokenizer.encode_batch(items)], dtype=np.int64)
+    return np.minimum([len(t) // 4 + 2 for t in items], limit).astype(np.int64)
+
+
+def _progress(batches: list[np.ndarray], show: bool, total: int) -> Iterator[np.ndarray]:
+    """`batches`, with a progress bar counted in texts when `show`."""
+    if not show:
+        yield from batches
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc="Encoding", unit="text") as bar:
+        for rows in batches:
+            yield rows
+            bar.update(len(rows))
 
 
 def encode_with_tokens(
@@ -341,18 +428,21 @@ def encode_with_tokens(
     dim = embedding_dim(encoder)
     if not texts:
         return np.zeros((0, dim), dtype=np.float32), []
-    tokens: list[np.ndarray] = []
-    if hasattr(encoder, "encode_tokens"):  # OnnxEncoder
-        pooled, states = encoder.encode_tokens(texts, batch_size=batch_size)
-        tokens = [normalize_rows(s[1:-1]) for s in states]
-        return normalize_rows(pooled), tokens
-    outputs = encoder.encode(texts, batch_size=batch_size, output_value=None, show_progress_bar=False)
     pooled = np.empty((len(texts), dim), dtype=np.float32)
-    for row, output in enumerate(outputs):
-        pooled[row] = output["sentence_embedding"].float().cpu().numpy()
-        n = int(output["attention_mask"].sum())
-        tokens.append(normalize_rows(output["token_embeddings"][1 : n - 1].float().cpu().numpy()))
-    return normalize_rows(pooled), tokens
+    by_row: dict[int, np.ndarray] = {}
+    for rows in length_batches(encoder, texts, batch_size):
+        batch = [texts[i] for i in rows]
+        if hasattr(encoder, "encode_tokens"):  # OnnxEncoder
+            vectors, states = encoder.encode_tokens(batch, batch_size=len(rows))
+            pooled[rows] = vectors
+            by_row.update((int(row), normalize_rows(s[1:-1])) for row, s in zip(rows, states, strict=True))
+            continue
+        outputs = encoder.encode(batch, batch_size=len(rows), output_value=None, show_progress_bar=False)
+        for row, output in zip(rows, outputs, strict=True):
+            pooled[row] = output["sentence_embedding"].float().cpu().numpy()
+            n = int(output["attention_mask"].sum())
+            by_row[int(row)] = normalize_rows(output["token_embeddings"][1 : n - 1].float().cpu().numpy())
+    return normalize_rows(pooled), [by_row[row] for row in range(len(texts))]
 
 
 def embedding_dim(encoder: Any) -> int:

@@ -68,7 +68,8 @@ class SemanticRanker:
         * Empty or whitespace-only sentences are not encoded: `rank` gives an empty list and
           `score_matrix` a row of NaN for them.
         * Sentences longer than the encoder's ``max_seq_length`` (256 word pieces for
-          all-MiniLM-L6-v2) are truncated by the encoder: only their beginning is used.
+          all-MiniLM-L6-v2 and the models fine-tuned from it) are truncated by the encoder:
+          only their beginning is used.
           Split long texts into sentences first (the extractor does).
         * A non-string item raises TypeError naming its position.
 
@@ -244,21 +245,24 @@ class SemanticRanker:
             return self.index.scores(embeddings)
         weight = self.contextual.pooled_weight
         out = np.empty((len(texts), self.index.n_skills), dtype=np.float32)
+        # blocks of similar length: a forward batch is padded to its longest text, so one long
+        # sentence among short ones would make the whole batch pay for its length
+        order = np.argsort([len(t) for t in texts], kind="stable")
         starts: Any = range(0, len(texts), _CONTEXTUAL_BLOCK)
         if show_progress or (show_progress is None and len(texts) >= PROGRESS_MIN_TEXTS):
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, desc="Scoring", unit="block")
         for start in starts:
-            pooled, tokens = encode_with_tokens(self.encoder, texts[start : start + _CONTEXTUAL_BLOCK],
-                                                batch_size=batch_size)
+            rows = order[start : start + _CONTEXTUAL_BLOCK]
+            pooled, tokens = encode_with_tokens(self.encoder, [texts[i] for i in rows], batch_size=batch_size)
             texts_cosine = pooled @ self.index.embeddings.T
             attention = attention_block_scores(texts_cosine, tokens, self.index.embeddings, self.contextual)
             # may alias texts_cosine (one text per skill); scaling it in place is safe: attention is a copy
             block = np.asarray(self.index.aggregate_texts(texts_cosine), dtype=np.float32)
             block *= weight
             block += (1.0 - weight) * self.index.aggregate_texts(attention)
-            out[start : start + len(tokens)] = block
+            out[rows] = block
         return out
 
     def _scores_non_blank(

@@ -171,6 +171,17 @@ def test_candidates_limit_the_attention_to_the_pooled_best_texts(rankers, encode
         np.testing.assert_allclose(scores[row, rest], cosine[row, rest], atol=1e-5)
 
 
+def test_contextual_blocks_sorted_by_length_keep_each_row_its_sentence(rankers, monkeypatch) -> None:
+    import skillx.ranker as ranker_module
+
+    _, ranker = rankers
+    texts = ["I can serve drinks to guests and also cook pasta for them every evening.", "Go",
+             "We need strong Golang developers.", "clean rooms", "Manage budgets well."]
+    alone = np.vstack([ranker.score_matrix([t]) for t in texts])
+    monkeypatch.setattr(ranker_module, "_CONTEXTUAL_BLOCK", 2)  # three blocks, shortest texts first
+    np.testing.assert_allclose(ranker.score_matrix(texts), alone, atol=1e-5)
+
+
 def test_contextual_rank_agrees_with_its_score_matrix(rankers) -> None:
     _, ranker = rankers
     ranked = ranker.rank(SENTENCES, k=3)

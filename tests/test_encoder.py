@@ -13,10 +13,12 @@ from skillx.encoder import (
     default_model_path,
     encode,
     encoder_fingerprint,
+    length_batches,
     load_encoder,
     model_fingerprint,
     model_source,
     resolve_model_path,
+    token_lengths,
 )
 from skillx.errors import ModelError
 from skillx.model_dir import ModelMeta, TaxonomyRef, is_skillx_model_dir, read_model_meta, write_model_meta
@@ -60,6 +62,26 @@ def test_encode_is_independent_of_batch_size(minilm) -> None:
     np.testing.assert_allclose(
         encode(minilm, texts, batch_size=1), encode(minilm, texts, batch_size=64), atol=1e-5
     )
+
+
+def test_long_texts_go_in_small_batches_and_short_ones_in_full_batches(minilm) -> None:
+    texts = ["a short line"] * 300 + ["word " * 400] * 5 + ["a line of middling length " * 4] * 40
+    lengths = token_lengths(minilm, texts)
+    assert lengths[0] == 5 and lengths[300] == minilm.max_seq_length  # [CLS] a short line [SEP]; cut
+    batches = length_batches(minilm, texts, 64)
+    assert sorted(i for rows in batches for i in rows) == list(range(len(texts)))
+    assert all(1 <= len(rows) <= 64 for rows in batches)
+    sizes = {int(lengths[rows[-1]]): len(rows) for rows in batches}
+    assert sizes[5] == 64  # short texts never wait for long ones
+    assert sizes[minilm.max_seq_length] < 64
+    for rows in batches:  # padded work stays within the budget, unless one text alone exceeds it
+        assert len(rows) == 1 or len(rows) * max(lengths[rows]) <= 64 * 48
+
+
+def test_encode_gives_the_same_rows_whatever_the_batches(minilm) -> None:
+    texts = ["Go", "word " * 300 + "welding", "manage budgets", "cook pasta " * 30, "clean rooms"]
+    direct = minilm.encode(texts, batch_size=1, normalize_embeddings=True)
+    np.testing.assert_allclose(encode(minilm, texts, batch_size=2), direct, atol=1e-5)
 
 
 def test_load_encoder_records_source_and_fingerprint(minilm) -> None:
@@ -114,6 +136,29 @@ def test_skillx_model_dir_loads_its_model_subfolder(tmp_path: Path, model_copy: 
     assert meta.taxonomy == TaxonomyRef(name="ESCO")
     encoder = load_encoder(root)
     assert model_fingerprint(encoder) == encoder_fingerprint(model_copy)
+
+
+def _saved_at(root: Path, length: int, *, trained_at: int) -> Path:
+    """A skillx model dir whose encoder was saved reading `length` word pieces."""
+    encoder = load_encoder()
+    encoder.max_seq_length = length
+    encoder.save(str(root / "model"))
+    write_model_meta(root, ModelMeta(training_config={"optim": {"max_seq_length": trained_at}}))
+    return root
+
+
+def test_model_saved_at_its_training_length_reads_whole_sentences(tmp_path: Path) -> None:
+    root = _saved_at(tmp_path / "old", 48, trained_at=48)
+    assert load_encoder(root / "model").max_seq_length == 48  # a plain folder keeps what it says
+    encoder = load_encoder(root)
+    assert encoder.max_seq_length == 256
+    head = "We are a friendly team in the city centre and we value open communication. " * 4
+    short, long = encode(encoder, [head, head + "You will weld steel pipes on site."])
+    assert float(short @ long) < 0.99  # the tail past word piece 48 is read
+
+
+def test_model_saved_at_another_length_keeps_it(tmp_path: Path) -> None:
+    assert load_encoder(_saved_at(tmp_path / "m", 128, trained_at=48)).max_seq_length == 128
 
 
 def test_num_threads_is_applied_only_when_asked() -> None:

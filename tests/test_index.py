@@ -276,6 +276,6 @@ def test_duplicate_texts_are_encoded_once(minilm) -> None:
             return minilm.encode(texts, **kwargs)
 
     index = SkillIndex.build(taxonomy, Spy(), skill_text="preferred+alt", model_fingerprint="m")
-    assert calls == [["data analysis", "analyse data", "data mining"]]
+    assert [sorted(c) for c in calls] == [["analyse data", "data analysis", "data mining"]]
     assert index.n_texts == 4
     np.testing.assert_allclose(index.embeddings[0], index.embeddings[3])
