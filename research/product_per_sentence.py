@@ -44,6 +44,13 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="Clause scoring margin passed to skillx.load; the files get a -clauses suffix.",
     )
+    parser.add_argument(
+        "--max-seq-length",
+        type=int,
+        default=None,
+        help="Word pieces the encoder reads per sentence (default: the model's own); "
+        "the files get a -lenN suffix.",
+    )
     args = parser.parse_args(argv)
 
     import skillx
@@ -58,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
         extractor = skillx.load(
             model, taxonomy=taxonomy, scoring=args.scoring, clause_margin=args.clause_margin
         )
+        if args.max_seq_length is not None:
+            extractor.ranker.encoder.max_seq_length = args.max_seq_length
         for kind, ranker in (("fused", extractor), ("semantic", extractor.ranker)):
             # rank once at the deepest cut-off; every RP@K reads the same rankings
             ranked = {
@@ -72,13 +81,18 @@ def main(argv: list[str] | None = None) -> None:
                     }
                     for name, (bench, rankings) in ranked.items()
                 }
-                suffix = ("" if args.clause_margin is None else "-clauses") + ("" if k == 5 else f"-rp{k}")
+                suffix = (
+                    ("" if args.clause_margin is None else "-clauses")
+                    + ("" if args.max_seq_length is None else f"-len{args.max_seq_length}")
+                    + ("" if k == 5 else f"-rp{k}")
+                )
                 name = f"{Path(model).name}-{kind}{suffix}.json"
                 payload = {
                     "k": k,
                     "source": str(model),
                     "scoring": args.scoring,
                     "clause_margin": args.clause_margin,
+                    "max_seq_length": args.max_seq_length,
                     "splits": splits,
                 }
                 (args.out / name).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
