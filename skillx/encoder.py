@@ -335,19 +335,19 @@ def encode(
         return np.zeros((0, embedding_dim(encoder)), dtype=np.float32)
     if show_progress is None:
         show_progress = len(texts) >= PROGRESS_MIN_TEXTS
-    parts = [
-        (rows, encoder.encode(
+    out: np.ndarray | None = None
+    for rows in _progress(length_batches(encoder, texts, batch_size), show_progress, len(texts)):
+        vectors = encoder.encode(
             [texts[i] for i in rows],
             batch_size=len(rows),
             show_progress_bar=False,
             convert_to_numpy=True,
             normalize_embeddings=False,
-        ))
-        for rows in _progress(length_batches(encoder, texts, batch_size), show_progress, len(texts))
-    ]  # fmt: skip
-    out = np.empty((len(texts), np.shape(parts[0][1])[1]), dtype=np.float32)
-    for rows, vectors in parts:
+        )
+        if out is None:  # the width comes from the first batch: not every encoder reports it
+            out = np.empty((len(texts), np.shape(vectors)[1]), dtype=np.float32)
         out[rows] = vectors
+    assert out is not None  # texts is not empty, so there was a batch
     return normalize_rows(out)
 
 
