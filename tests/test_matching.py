@@ -360,9 +360,11 @@ def test_matcher_cache_unwritable_folder_still_builds(
 
 
 @pytest.mark.slow
-def test_matcher_cache_full_esco_identical_and_fast(esco_dir: Path, matcher_cache: Path) -> None:
-    import time
-
+def test_matcher_cache_full_esco_identical_and_skips_the_build(
+    esco_dir: Path, matcher_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The speed-up is a benchmark (`benchmarks/throughput.py pipeline --load-only`, docs/benchmarks.md,
+    # "Load time"); here: a warm load gives the same matches without normalising the labels again.
     from skillx.taxonomy import read_esco_csv
 
     taxonomy = read_esco_csv(esco_dir, esco_version="1.1.0")
@@ -370,13 +372,15 @@ def test_matcher_cache_full_esco_identical_and_fast(esco_dir: Path, matcher_cach
     plain = LiteralMatcher(taxonomy, cache=False)
     cold = LiteralMatcher(taxonomy)  # cache=None caches a taxonomy of this size
     assert cold.cache_hit_ is False and len(_cache_files(matcher_cache)) == 1
-    started = time.process_time()
+
+    def no_rebuild(self: LiteralMatcher) -> None:
+        raise AssertionError("a warm cache must not normalise the labels again")
+
+    monkeypatch.setattr(LiteralMatcher, "_compute_groups", no_rebuild)
     warm = LiteralMatcher(taxonomy)
-    warm_cpu = time.process_time() - started
     assert warm.cache_hit_ is True
     assert warm.match(text) == cold.match(text) == plain.match(text)
     assert warm.n_forms_ == plain.n_forms_
-    assert warm_cpu < 3.0  # uncached: ~3 s CPU; cached: ~1 s
 
 
 def test_matching_modules_import_no_cycle() -> None:
