@@ -21,3 +21,18 @@ train_on() {
       "${val[@]}" --time-budget 2700 --eval-steps 500 --seed "$seed" "$@" > "$out/$name.log" 2>&1
   fi
 }
+
+# reference_for SEED: sets `reference` to make model's recipe on all pairs at SEED. Seed 42 is
+# make model's own model (SKILLX_WORK/model-default), other seeds reuse SKILLX_WORK/seeds/all-sN;
+# when neither exists it is trained here into $out/all-sSEED.
+reference_for() {
+  local seed="$1"
+  reference="$out/all-s$seed"
+  if [ "$seed" = 42 ] && [ -f "$work/model-default/skillx.json" ]; then
+    reference="$work/model-default"
+  elif [ -f "$work/seeds/all-s$seed/skillx.json" ]; then
+    reference="$work/seeds/all-s$seed"
+  else
+    train_on "$work/pairs.parquet" "all-s$seed" "$seed" --contextual
+  fi
+}

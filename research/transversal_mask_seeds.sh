@@ -20,14 +20,7 @@ if [ ! -f "$masked" ]; then
 fi
 
 for seed in $seeds; do
-  reference="$out/all-s$seed"
-  if [ "$seed" = 42 ] && [ -f "$work/model-default/skillx.json" ]; then
-    reference="$work/model-default"
-  elif [ -f "$work/seeds/all-s$seed/skillx.json" ]; then
-    reference="$work/seeds/all-s$seed"
-  else
-    train_on "$work/pairs.parquet" "all-s$seed" "$seed" --contextual
-  fi
+  reference_for "$seed"
   train_on "$masked" "tmask-p$p-s$seed" "$seed" --contextual
   "$py" "$here/product_per_sentence.py" "$reference" "$out/tmask-p$p-s$seed" --out "$out/ps" --k 1 5 10 \
     | tee -a "$out/means.txt"
