@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from _common import DEFAULT_DATA, SHARED
+from _per_sentence import write_per_sentence
 
 
 def corpus_sample(path: Path, n: int, seed: int, min_words: int = 4, max_words: int = 60) -> list[str]:
@@ -106,8 +106,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import skillx
     from skillx.evaluation import load_benchmark
-    from skillx.evaluation.metrics import r_precision_at_k
-    from skillx.evaluation.runner import rankings_of
 
     taxonomy = skillx.load_taxonomy(args.esco)
     benches = [load_benchmark(path, taxonomy) for path in args.data or DEFAULT_DATA]
@@ -152,24 +150,17 @@ def main(argv: list[str] | None = None) -> int:
             tag = name + (str(args.top) if name == "csls" else "")
             settings.append((f"-hub-{tag}-l{lam:g}", lam * measures[name]))
     print()
+    stem = Path(args.model).name
     for tag, penalty in settings:
         ranker._text_scores = original if penalty is None else penalised(original, penalty)  # type: ignore[method-assign]
-        for kind, ranks in (("fused", extractor), ("semantic", ranker)):
-            ranked = {b.name: (b, rankings_of(ranks, b, depth=max(args.k))) for b in benches}  # type: ignore[arg-type]
-            for k in args.k:
-                splits = {
-                    name: {
-                        sentence: float(r_precision_at_k(ranking, gold, k))
-                        for sentence, ranking, gold in zip(bench.sentences, rankings, bench.gold, strict=True)
-                    }
-                    for name, (bench, rankings) in ranked.items()
-                }
-                suffix = tag + f"-{kind}" + ("" if k == 5 else f"-rp{k}")
-                payload = {"k": k, "source": str(args.model), "setting": tag or "none", "splits": splits}
-                path = args.out / f"{Path(args.model).name}{suffix}.json"
-                path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-                means = "  ".join(f"{s} {100 * sum(v.values()) / len(v):.1f}" for s, v in splits.items())
-                print(f"{suffix or 'none':<28} RP@{k}: {means}", flush=True)
+        write_per_sentence(
+            {"fused": extractor, "semantic": ranker},
+            benches,
+            args.k,
+            args.out,
+            lambda kind, k, tag=tag: f"{stem}{tag}-{kind}{'' if k == 5 else f'-rp{k}'}.json",
+            {"source": str(args.model), "setting": tag or "none"},
+        )
     ranker._text_scores = original  # type: ignore[method-assign]
     return 0
 

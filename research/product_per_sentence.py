@@ -16,10 +16,10 @@ Example:
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from _common import DEFAULT_DATA, SHARED
+from _per_sentence import write_per_sentence
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,51 +55,32 @@ def main(argv: list[str] | None = None) -> None:
 
     import skillx
     from skillx.evaluation import load_benchmark
-    from skillx.evaluation.metrics import r_precision_at_k
-    from skillx.evaluation.runner import rankings_of
 
     taxonomy = skillx.load_taxonomy(args.esco)
     benches = [load_benchmark(path, taxonomy) for path in args.data or DEFAULT_DATA]
-    args.out.mkdir(parents=True, exist_ok=True)
+    suffix = ("" if args.clause_margin is None else "-clauses") + (
+        "" if args.max_seq_length is None else f"-len{args.max_seq_length}"
+    )
     for model in args.models:
         extractor = skillx.load(
             model, taxonomy=taxonomy, scoring=args.scoring, clause_margin=args.clause_margin
         )
         if args.max_seq_length is not None:
             extractor.ranker.encoder.max_seq_length = args.max_seq_length
-        for kind, ranker in (("fused", extractor), ("semantic", extractor.ranker)):
-            # rank once at the deepest cut-off; every RP@K reads the same rankings
-            ranked = {
-                bench.name: (bench, rankings_of(ranker, bench, depth=max(args.k)))  # type: ignore[arg-type]
-                for bench in benches
-            }
-            for k in args.k:
-                splits = {
-                    name: {
-                        sentence: float(r_precision_at_k(ranking, gold, k))
-                        for sentence, ranking, gold in zip(bench.sentences, rankings, bench.gold, strict=True)
-                    }
-                    for name, (bench, rankings) in ranked.items()
-                }
-                suffix = (
-                    ("" if args.clause_margin is None else "-clauses")
-                    + ("" if args.max_seq_length is None else f"-len{args.max_seq_length}")
-                    + ("" if k == 5 else f"-rp{k}")
-                )
-                name = f"{Path(model).name}-{kind}{suffix}.json"
-                payload = {
-                    "k": k,
-                    "source": str(model),
-                    "scoring": args.scoring,
-                    "clause_margin": args.clause_margin,
-                    "max_seq_length": args.max_seq_length,
-                    "splits": splits,
-                }
-                (args.out / name).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-                means = "  ".join(
-                    f"{split} {100 * sum(v.values()) / len(v):.1f}" for split, v in splits.items()
-                )
-                print(f"{Path(model).name:<24} {kind + suffix:<24} RP@{k}: {means}", flush=True)
+        stem = Path(model).name
+        write_per_sentence(
+            {"fused": extractor, "semantic": extractor.ranker},
+            benches,
+            args.k,
+            args.out,
+            lambda kind, k, stem=stem: f"{stem}-{kind}{suffix}{'' if k == 5 else f'-rp{k}'}.json",
+            {
+                "source": str(model),
+                "scoring": args.scoring,
+                "clause_margin": args.clause_margin,
+                "max_seq_length": args.max_seq_length,
+            },
+        )
 
 
 if __name__ == "__main__":
