@@ -25,9 +25,7 @@ import pandas as pd
 _WORD = re.compile(r"\S+")
 
 
-def window(
-    sentence: str, start: int, end: int, pieces: Callable[[str], int], budget: int
-) -> tuple[int, int]:
+def window(sentence: str, start: int, end: int, pieces: Callable[[str], int], budget: int) -> tuple[int, int]:
     """Character span of whole words around ``sentence[start:end]`` worth at most `budget` pieces.
 
     Words are added alternately left and right of the match while the budget allows; the match

@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resamples", type=int, default=10_000, help="Bootstrap resamples.")
     parser.add_argument("--seed", type=int, default=0, help="Bootstrap seed.")
     parser.add_argument(
-        "--per-sentence-out", type=Path, default=None,
+        "--per-sentence-out",
+        type=Path,
+        default=None,
         help="Folder to write each scored model's per-sentence results to (<model name>.json).",
     )
     args = parser.parse_args(argv)

@@ -107,8 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         results[benchmark.name] = evaluate(ranker, benchmark)
     label = " + ".join(f"{w:g} x {Path(p).name}" for p, w in specs)
     for name, metrics in results.items():
-        print(f"{label:60s} {name:18s} RP@5 {metrics['rp@5']:.3f} RP@10 {metrics['rp@10']:.3f} "
-              f"MRR {metrics['mrr']:.3f}")
+        print(
+            f"{label:60s} {name:18s} RP@5 {metrics['rp@5']:.3f} RP@10 {metrics['rp@10']:.3f} "
+            f"MRR {metrics['mrr']:.3f}"
+        )
     if args.json:
         args.json.write_text(json.dumps({"models": specs, "results": results}, indent=1))
     return 0

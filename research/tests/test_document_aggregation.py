@@ -48,4 +48,3 @@ def test_ad_rows_support_labels_and_the_repeated_gap(research_script) -> None:
     summary = agg.summarise([row])
     assert summary["repeated"] == 1 and summary["repeated_gap"] == pytest.approx(0.75)
     assert summary["precision"] == 0.0 and summary["recall"] == 0.0
-

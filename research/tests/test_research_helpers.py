@@ -82,8 +82,10 @@ def test_seed_comparison_averages_seeds_before_the_bootstrap(research_script, tm
     # B beats A by one sentence in seed 1 and loses one in seed 2: the seeds cancel
     a = [write("a1", [0.0] * 10), write("a2", [0.0] * 10)]
     b = [write("b1", [1.0] + [0.0] * 9), write("b2", [0.0] * 10)]
-    table = comparison.seed_table([comparison.read_per_sentence(Path(p), 5) for p in a],
-                                  [comparison.read_per_sentence(Path(p), 5) for p in b])
+    table = comparison.seed_table(
+        [comparison.read_per_sentence(Path(p), 5) for p in a],
+        [comparison.read_per_sentence(Path(p), 5) for p in b],
+    )
     assert table["tech"]["a"] == [0.0, 0.0] and table["tech"]["b"] == [0.1, 0.0]
     assert table["tech"]["mean_diffs"].tolist() == [0.5] + [0.0] * 9
     assert comparison.main(["--a", *a, "--b", *b, "--resamples", "200"]) == 0
