@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import DEFAULT_DATA, SHARED
-from _per_sentence import write_per_sentence
+from _common import DEFAULT_DATA
+from _per_sentence import add_per_sentence_args, write_settings
 
 
 def mixed(own: Any, view: Any, w: float) -> Any:
@@ -51,12 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("model", help="skillx model directory")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the per-sentence files")
     parser.add_argument("--view", default="label+description", help="skill-text mode of the second index")
     parser.add_argument("--w", type=float, action="append", default=None, help="weights of the view")
-    parser.add_argument("--data", type=Path, action="append", help="benchmark CSV (repeatable)")
-    parser.add_argument("--esco", type=Path, default=SHARED / "esco", help="ESCO CSV folder")
-    parser.add_argument("--k", type=int, nargs="+", default=[5], help="RP@K cut-offs, one file each")
+    add_per_sentence_args(parser)
     args = parser.parse_args(argv)
     weights = args.w or [0.2, 0.4, 1.0]
     if any(not 0.0 <= w <= 1.0 for w in weights):
@@ -74,21 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("The model has no semantic ranker.")
     if list(ranker.index.uris) != list(view_ranker.index.uris):
         raise SystemExit("The two indexes list different skills; they must come from one taxonomy.")
-    own = ranker._text_scores
-    stem = Path(args.model).name
+    own, view = ranker._text_scores, view_ranker._text_scores
     slug = args.view.replace("+", "-")
-    for w in [0.0, *weights]:
-        tag = "" if w == 0 else f"-view-{slug}-w{w:g}"
-        ranker._text_scores = mixed(own, view_ranker._text_scores, w)  # type: ignore[method-assign]
-        write_per_sentence(
-            {"fused": extractor, "semantic": ranker},
-            benches,
-            args.k,
-            args.out,
-            lambda kind, k, tag=tag: f"{stem}{tag}-{kind}{'' if k == 5 else f'-rp{k}'}.json",
-            {"source": str(args.model), "view": args.view, "w": w},
-        )
-    ranker._text_scores = own  # type: ignore[method-assign]
+    settings = [("", None)] + [(f"-view-{slug}-w{w:g}", mixed(own, view, w)) for w in weights]
+    meta = {"source": str(args.model), "view": args.view}
+    write_settings(extractor, settings, benches, args.k, args.out, Path(args.model).name, meta)
     return 0
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 from _common import DEFAULT_DATA, SHARED
-from _per_sentence import write_per_sentence
+from _per_sentence import add_per_sentence_args, write_settings
 
 
 def corpus_sample(path: Path, n: int, seed: int, min_words: int = 4, max_words: int = 60) -> list[str]:
@@ -92,16 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("model", help="skillx model directory (contextual or clause scoring)")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the per-sentence files")
     parser.add_argument("--lam", type=float, action="append", default=None, help="penalty weights")
     parser.add_argument("--measure", action="append", choices=["csls", "mean"], default=None)
     parser.add_argument("--top", type=int, default=10, help="best scores averaged by 'csls'")
     parser.add_argument("--sample", type=int, default=20000, help="corpus lines scored for r(s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus sample")
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpora" / "jobads_en.tsv.gz")
-    parser.add_argument("--data", type=Path, action="append", help="benchmark CSV (repeatable)")
-    parser.add_argument("--esco", type=Path, default=SHARED / "esco", help="ESCO CSV folder")
-    parser.add_argument("--k", type=int, nargs="+", default=[5], help="RP@K cut-offs, one file each")
+    add_per_sentence_args(parser)
     args = parser.parse_args(argv)
 
     import skillx
@@ -144,24 +141,15 @@ def main(argv: list[str] | None = None) -> int:
         gold_r = r[gold_count > 0]
         print(f"  {name}: all skills mean {r.mean():.3f}, gold skills mean {gold_r.mean():.3f}")
 
-    settings: list[tuple[str, np.ndarray | None]] = [("", None)]
+    settings: list[tuple[str, Any]] = [("", None)]
     for name in args.measure or ["csls"]:
         for lam in args.lam or [0.25, 0.5, 1.0]:
             tag = name + (str(args.top) if name == "csls" else "")
-            settings.append((f"-hub-{tag}-l{lam:g}", lam * measures[name]))
+            settings.append((f"-hub-{tag}-l{lam:g}", penalised(original, lam * measures[name])))
     print()
-    stem = Path(args.model).name
-    for tag, penalty in settings:
-        ranker._text_scores = original if penalty is None else penalised(original, penalty)  # type: ignore[method-assign]
-        write_per_sentence(
-            {"fused": extractor, "semantic": ranker},
-            benches,
-            args.k,
-            args.out,
-            lambda kind, k, tag=tag: f"{stem}{tag}-{kind}{'' if k == 5 else f'-rp{k}'}.json",
-            {"source": str(args.model), "setting": tag or "none"},
-        )
-    ranker._text_scores = original  # type: ignore[method-assign]
+    write_settings(
+        extractor, settings, benches, args.k, args.out, Path(args.model).name, {"source": str(args.model)}
+    )
     return 0
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from _common import DEFAULT_DATA, SHARED
-from _per_sentence import write_per_sentence
+from _common import DEFAULT_DATA
+from _per_sentence import add_per_sentence_args, file_namer, write_per_sentence
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,17 +27,8 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("models", nargs="+", help="skillx model directories.")
-    parser.add_argument("--out", type=Path, required=True, help="Folder for the per-sentence files.")
-    parser.add_argument("--data", type=Path, action="append", help="Benchmark CSV (repeatable).")
-    parser.add_argument("--esco", type=Path, default=SHARED / "esco", help="ESCO CSV folder.")
+    add_per_sentence_args(parser)
     parser.add_argument("--scoring", default="auto", help="Scoring mode passed to skillx.load.")
-    parser.add_argument(
-        "--k",
-        type=int,
-        nargs="+",
-        default=[5],
-        help="RP@K cut-offs; one file each (K other than 5 adds -rpK to the name).",
-    )
     parser.add_argument(
         "--clause-margin",
         type=float,
@@ -67,13 +58,12 @@ def main(argv: list[str] | None = None) -> None:
         )
         if args.max_seq_length is not None:
             extractor.ranker.encoder.max_seq_length = args.max_seq_length
-        stem = Path(model).name
         write_per_sentence(
             {"fused": extractor, "semantic": extractor.ranker},
             benches,
             args.k,
             args.out,
-            lambda kind, k, stem=stem: f"{stem}-{kind}{suffix}{'' if k == 5 else f'-rp{k}'}.json",
+            file_namer(Path(model).name, suffix=suffix),
             {
                 "source": str(model),
                 "scoring": args.scoring,
