@@ -39,7 +39,6 @@ def write_per_sentence(
     out: Path,
     file_name: Callable[[str, int], str],
     meta: Mapping[str, Any],
-    label: str = "",
 ) -> dict[tuple[str, int], dict[str, float]]:
     """Rank every benchmark with each ranker, write ``out / file_name(kind, k)`` per cut-off.
 
@@ -50,7 +49,6 @@ def write_per_sentence(
         out: Folder for the files (created).
         file_name: The file name of a (kind, k).
         meta: Extra keys of every file (``source``, the setting).
-        label: Printed before each line of split means.
 
     Returns:
         ``{(kind, k): {split: mean RP@K}}``.
@@ -75,7 +73,7 @@ def write_per_sentence(
             (out / name).write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
             means[(kind, k)] = {s: 100 * sum(v.values()) / len(v) for s, v in splits.items()}
             shown = "  ".join(f"{s} {m:.1f}" for s, m in means[(kind, k)].items())
-            print(f"{label}{name.removesuffix('.json'):<40} RP@{k}: {shown}", flush=True)
+            print(f"{name.removesuffix('.json'):<40} RP@{k}: {shown}", flush=True)
     return means
 
 
