@@ -67,6 +67,9 @@ def install() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if "-h" in args or "--help" in args:
+        print(__doc__.strip() + "\n\nThe other arguments are those of `skillx train --help`.")
+        return 0
     if "--contextual" not in args:
         raise SystemExit("The symmetric loss replaces the contextual one: pass --contextual.")
     install()

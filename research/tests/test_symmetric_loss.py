@@ -26,3 +26,10 @@ def test_it_refuses_to_run_without_contextual_training(research_script) -> None:
     script = research_script("symmetric_loss")
     with pytest.raises(SystemExit, match="--contextual"):
         script.main(["pairs.parquet", "--output", "out"])
+
+
+def test_help_describes_the_script(research_script, capsys) -> None:
+    script = research_script("symmetric_loss")
+    assert script.main(["--help"]) == 0  # no training starts, --contextual is not asked for
+    out = capsys.readouterr().out
+    assert "symmetric form" in out and "skillx train --help" in out
