@@ -12,7 +12,7 @@ no forward pass.
 This script swaps the loss's forward pass for the symmetric one, then calls `skillx train` with
 its own arguments, so everything else is `make model`'s recipe:
 
-    python research/symmetric_loss.py PAIRS --output OUT -b VAL -b VAL --time-budget 2700 \
+    python research/symmetric_loss.py PAIRS --output OUT -b VAL -b VAL --time-budget 2700 \\
         --eval-steps 500 --seed 42 --contextual
 """
 
