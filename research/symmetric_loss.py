@@ -26,21 +26,7 @@ import _common  # noqa: F401  (offline switches before anything loads a model)
 
 def symmetric_forward(self: Any, sentence_features: Any, labels: Any = None) -> Any:
     """`ContextualRankingLoss.forward` with the skill-to-sentence cross-entropy averaged in."""
-    import torch
-    import torch.nn.functional as F
-    from sentence_transformers.base.losses.merged_forward import embed_columns
-
-    from skillx.training.losses import contextual_scores
-
-    features = list(sentence_features)
-    anchor = self.model(features[0])
-    columns = embed_columns(self.model, features[1:], separate_first=False)
-    candidates = F.normalize(torch.cat(columns), dim=-1)
-    scores = contextual_scores(
-        anchor["sentence_embedding"], anchor["token_embeddings"], anchor["attention_mask"], candidates,
-        self.scoring,
-    )  # fmt: skip
-    return symmetric_loss(scores, self.scale, self.cross_entropy)
+    return symmetric_loss(self.batch_scores(sentence_features), self.scale, self.cross_entropy)
 
 
 def symmetric_loss(scores: Any, scale: float, cross_entropy: Any) -> Any:

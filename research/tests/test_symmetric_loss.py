@@ -33,3 +33,22 @@ def test_help_describes_the_script(research_script, capsys) -> None:
     assert script.main(["--help"]) == 0  # no training starts, --contextual is not asked for
     out = capsys.readouterr().out
     assert "symmetric form" in out and "skillx train --help" in out
+
+
+def test_the_forward_pass_scores_the_batch_as_the_product_loss_does(research_script) -> None:
+    script = research_script("symmetric_loss")
+    scores = torch.tensor([[0.9, 0.1, 0.0, 0.2], [0.8, 0.7, 0.3, 0.0]])
+
+    class Loss:  # the attributes of ContextualRankingLoss that the symmetric forward reads
+        scale = 20.0
+        cross_entropy = torch.nn.CrossEntropyLoss()
+
+        def batch_scores(self, features):
+            assert features == ["features"]
+            return scores
+
+    expected = script.symmetric_loss(scores, 20.0, Loss.cross_entropy)
+    assert script.symmetric_forward(Loss(), ["features"]).item() == pytest.approx(expected.item())
+    from skillx.training.losses import ContextualRankingLoss
+
+    assert callable(ContextualRankingLoss.batch_scores)

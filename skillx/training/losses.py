@@ -37,7 +37,8 @@ class ContextualRankingLoss(nn.Module):
         self.scale = scale
         self.cross_entropy = nn.CrossEntropyLoss()
 
-    def forward(self, sentence_features: Any, labels: Any = None) -> torch.Tensor:
+    def batch_scores(self, sentence_features: Any) -> torch.Tensor:
+        """Contextual scores ``(batch, batch x (1 + negatives))``; row i's positive is column i."""
         from sentence_transformers.base.losses.merged_forward import embed_columns
 
         features = list(sentence_features)
@@ -45,10 +46,13 @@ class ContextualRankingLoss(nn.Module):
         # the candidate columns share one forward pass, as in MultipleNegativesRankingLoss
         columns = embed_columns(self.model, features[1:], separate_first=False)
         candidates = F.normalize(torch.cat(columns), dim=-1)
-        scores = contextual_scores(
+        return contextual_scores(
             anchor["sentence_embedding"], anchor["token_embeddings"], anchor["attention_mask"], candidates,
             self.scoring,
         )  # fmt: skip
+
+    def forward(self, sentence_features: Any, labels: Any = None) -> torch.Tensor:
+        scores = self.batch_scores(sentence_features)
         target = torch.arange(scores.shape[0], device=scores.device)  # row i's positive is column i
         return self.cross_entropy(self.scale * scores, target)
 
