@@ -3,8 +3,8 @@
 Multi-skill sentences often get a top 5 of one theme ("maintain wind turbines", "design wind
 turbines", "inspect wind turbines"). A diversity rule would push such repeats below the next
 skill of a new theme. It can only gain if the repeats are less often gold than what would
-replace them. For every benchmark sentence this ranks MODEL's fused top `--depth` (`skillx.load`)
-and marks a skill *crowded* when its label shares a content word (longer than 3 letters, not
+replace them. For every benchmark sentence this ranks MODEL's fused top 200 (`skillx.load`)
+and marks a skill of the top 20 *crowded* when its label shares a content word (longer than 3 letters, not
 a generic verb) with a better-ranked skill's label; it prints the gold precision of crowded and
 new-theme skills in rank bands 1-5, 6-10 and 11-20 per split, and where the gold skills rank.
 
